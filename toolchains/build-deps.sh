@@ -1,0 +1,156 @@
+#!/bin/sh
+# toolchains/build-deps.sh TARGET [BUILD_DIR]: build the static dependencies for one
+# target (toolchains/TARGET.mk) from the sources fetch.sh unpacked:
+#   BUILD_DIR/deps/TARGET/lib/libbearssl.a, lib/libcurl.a, include/{bearssl*.h,curl/}
+#   BUILD_DIR/deps/TARGET/curl-config.log   curl's configure summary
+#   BUILD_DIR/gen/amazon_roots.h            (gen-roots.sh; the same for every target)
+# then links toolchains/check-curl.c against them, runs it and checks the result.
+# Each step has a stamp holding a hash of everything that shapes its output (the
+# target's variables, the compiler, the sources, the exact command lines), so a
+# second run does nothing and an edited fragment or curl.configure rebuilds.
+set -eu
+
+TC=$(cd "$(dirname "$0")" && pwd)
+T=${1:?usage: sh toolchains/build-deps.sh TARGET [BUILD_DIR]}
+B=${2:-build}
+
+say() { echo "toolchains: $T: $*"; }
+die() { echo "toolchains: $T: error: $*" >&2; exit 1; }
+hash() { sha256sum | cut -d' ' -f1; }
+# body NAME: the text of this script's function NAME, so a stamp changes with it
+body() { sed -n "/^$1() {/,/^}/p" "$TC/build-deps.sh"; }
+kb() { echo "$(( ($(wc -c <"$1") + 512) / 1024 )) KB"; }
+
+FRAG=$TC/$T.mk
+if [ ! -f "$FRAG" ]; then
+    have=; for f in "$TC"/*.mk; do f=${f##*/}; have="$have ${f%.mk}"; done
+    die "no toolchains/$T.mk (targets:$have)"
+fi
+case $B in *[[:space:]]*) die "BUILD_DIR must not contain spaces (make cannot cope)";; esac
+[ -f "$B/src/.fetch-stamp" ] || die "sources not fetched: run sh toolchains/fetch.sh $B"
+B=$(cd "$B" && pwd)
+S=$B/src
+P=$B/deps/$T    # install prefix: lib/, include/
+W=$P/work       # out-of-tree build directories, logs
+
+# Hermetic: a calling make's flags and the user's compiler settings must not leak
+# into configure or the nested makes (a parent's CFLAGS=... override would win).
+unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES CC CFLAGS CPPFLAGS LDFLAGS LIBS CPP AR RANLIB
+
+# The fragment is the single source of truth; make itself expands it, so a value
+# like $(shell cc -dumpmachine) means here what it means in the Makefile.
+VARS="TC_CC TC_AR TC_STRIP TC_HOST TC_CFLAGS TC_LDFLAGS TC_STATIC_PIE TC_RUN"
+vals=$(echo "tc-print: ; @\$(foreach v,$VARS,echo \"\$(v)='\$(\$(v))'\";)" |
+       make -s -f "$FRAG" -f - tc-print) || die "cannot read toolchains/$T.mk"
+eval "$vals"
+case $TC_STATIC_PIE in yes|no) ;; *) die "TC_STATIC_PIE must be yes or no in toolchains/$T.mk";; esac
+command -v "${TC_CC%% *}" >/dev/null 2>&1 || die "compiler '$TC_CC' not found: run sh toolchains/fetch.sh"
+J=$(nproc 2>/dev/null || echo 2)
+
+sh "$TC/gen-roots.sh" "$B/gen/amazon_roots.h"
+
+mkdir -p "$P/lib" "$P/include" "$W"
+# Everything below also depends on these: target variables, compiler, sources.
+base=$(printf '%s\n' "$vals" "$($TC_CC --version 2>&1 | head -n 1)" "$(cat "$S/.fetch-stamp")" | hash)
+
+# --- BearSSL -----------------------------------------------------------------------
+# Its own Makefile, driven out of tree (BUILD=) so targets never share objects;
+# only the static library (no .so, tools or tests).
+bearssl_make() {
+    make -C "$S/bearssl" -j"$J" BUILD="$W/bearssl" CC="$TC_CC" AR="$TC_AR" \
+        CFLAGS="$TC_CFLAGS" lib
+}
+key=$( { echo "$base"; body bearssl_make; } | hash)
+if [ "$(cat "$P/.bearssl-stamp" 2>/dev/null)" != "$key" ]; then
+    say "building BearSSL with $TC_CC $TC_CFLAGS"
+    t0=$(date +%s)
+    rm -rf "$W/bearssl" "$P/.bearssl-stamp" "$P/.curl-stamp"
+    bearssl_make >"$W/bearssl.log" 2>&1 || die "BearSSL build failed (log: $W/bearssl.log)"
+    cp "$W/bearssl/libbearssl.a" "$P/lib/"
+    cp "$S/bearssl/inc/"*.h "$P/include/"
+    echo "$key" >"$P/.bearssl-stamp"
+    say "BearSSL done in $(( $(date +%s) - t0 )) s: libbearssl.a $(kb "$P/lib/libbearssl.a")"
+fi
+bearssl_key=$key
+
+# --- libcurl -----------------------------------------------------------------------
+# Options from toolchains/curl.configure (comments dropped) plus the per-target part.
+opts=$(sed 's/#.*//' "$TC/curl.configure" | tr -s ' \t\n' ' ')
+host_opt=${TC_HOST:+--host=$TC_HOST}
+curl_configure() {
+    # shellcheck disable=SC2086
+    CC="$TC_CC" AR="$TC_AR" CFLAGS="$TC_CFLAGS" LDFLAGS="$TC_LDFLAGS" \
+        "$S/curl/configure" $host_opt --with-bearssl="$P" $opts
+}
+key=$( { echo "$bearssl_key"; echo "$host_opt $opts"; body curl_configure; } | hash)
+if [ "$(cat "$P/.curl-stamp" 2>/dev/null)" != "$key" ]; then
+    say "configuring libcurl ($host_opt${host_opt:+ }LDFLAGS=$TC_LDFLAGS)"
+    t0=$(date +%s)
+    rm -rf "$W/curl" "$P/include/curl" "$P/.curl-stamp" "$P/.check-stamp"
+    mkdir -p "$W/curl"
+    (cd "$W/curl" && curl_configure) >"$W/curl-configure.log" 2>&1 ||
+        die "curl configure failed (log: $W/curl-configure.log, details: $W/curl/config.log)"
+    # configure only warns about an option it does not know: make that fatal
+    if grep -q 'unrecognized options' "$W/curl-configure.log"; then
+        die "curl $(grep -m 1 'unrecognized options' "$W/curl-configure.log" | sed 's/.*WARNING: //') (fix toolchains/curl.configure)"
+    fi
+    {
+        echo "# $S/curl/configure $host_opt --with-bearssl=$P $opts"
+        echo "# CC='$TC_CC' AR='$TC_AR' CFLAGS='$TC_CFLAGS' LDFLAGS='$TC_LDFLAGS'"
+        sed -n '/Configured to build curl/,$p' "$W/curl-configure.log"
+    } >"$P/curl-config.log"
+    grep -q 'SSL:.*enabled (BearSSL)' "$P/curl-config.log" ||
+        die "configure did not select BearSSL (see $P/curl-config.log)"
+    grep -Eq 'Protocols: +HTTP HTTPS *$' "$P/curl-config.log" ||
+        die "configure enabled other protocols than HTTP HTTPS (see $P/curl-config.log)"
+    t1=$(date +%s)
+    say "building libcurl (configure took $(( t1 - t0 )) s)"
+    make -C "$W/curl/lib" -j"$J" >"$W/curl-build.log" 2>&1 ||
+        die "libcurl build failed (log: $W/curl-build.log)"
+    cp "$W/curl/lib/.libs/libcurl.a" "$P/lib/"
+    mkdir -p "$P/include/curl"
+    cp "$S/curl/include/curl/"*.h "$P/include/curl/"
+    echo "$key" >"$P/.curl-stamp"
+    say "libcurl done in $(( $(date +%s) - t0 )) s (make $(( $(date +%s) - t1 )) s): libcurl.a $(kb "$P/lib/libcurl.a")"
+fi
+curl_key=$key
+
+# --- check -------------------------------------------------------------------------
+# Link a tiny client exactly as the program will be linked and ask libcurl what it is.
+check_link() {
+    # shellcheck disable=SC2086
+    $TC_CC $TC_CFLAGS -I"$P/include" -o "$W/check-curl" "$TC/check-curl.c" \
+        $TC_LDFLAGS -Wl,--gc-sections -L"$P/lib" -lcurl -lbearssl
+}
+# no PT_INTERP program header = no dynamic loader needed
+has_interp() { readelf -lW "$1" 2>/dev/null | grep -q 'INTERP'; }
+
+key=$( { echo "$curl_key"; cat "$TC/check-curl.c"; body check_link; } | hash)
+if [ "$(cat "$P/.check-stamp" 2>/dev/null)" != "$key" ]; then
+    check_link >"$W/check.log" 2>&1 || die "check-curl does not link (log: $W/check.log)"
+    case " $TC_LDFLAGS " in *" -static "*)
+        has_interp "$W/check-curl" && die "TC_LDFLAGS has -static but check-curl wants a dynamic loader";;
+    esac
+    if [ "$TC_STATIC_PIE" = yes ]; then
+        # musl-gcc can silently turn -static-pie into a dynamic PIE: verify the claim
+        echo 'int main(void) { return 0; }' >"$W/pie.c"
+        # shellcheck disable=SC2086
+        if ! $TC_CC $TC_CFLAGS -fPIE -static-pie -o "$W/pie" "$W/pie.c" >>"$W/check.log" 2>&1 ||
+           has_interp "$W/pie" || ! $TC_RUN "$W/pie"; then
+            die "TC_STATIC_PIE=yes but -static-pie gives no working static PIE; set it to no"
+        fi
+    fi
+    $TC_STRIP -o "$W/check-curl.stripped" "$W/check-curl"
+    $TC_RUN "$W/check-curl" >"$P/check-curl.txt" 2>&1 ||
+        die "check-curl failed to run: $(head -n 1 "$P/check-curl.txt")"
+    grep -qx 'protocols: http https' "$P/check-curl.txt" ||
+        die "libcurl protocols are not exactly 'http https': $(grep protocols "$P/check-curl.txt")"
+    grep -q '^ssl: BearSSL' "$P/check-curl.txt" ||
+        die "libcurl's TLS backend is not BearSSL: $(grep ssl "$P/check-curl.txt")"
+    grep -q '^features:.* AsynchDNS' "$P/check-curl.txt" ||
+        die "libcurl lacks the threaded resolver (AsynchDNS)"
+    sed 's/^/  /' "$P/check-curl.txt"
+    say "check-curl: $(kb "$W/check-curl.stripped") stripped: $(file -b "$W/check-curl.stripped")"
+    echo "$key" >"$P/.check-stamp"
+fi
+say "deps ready in $P"
