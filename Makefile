@@ -1,0 +1,134 @@
+# bedrock-claude: one entry point for the dependencies, the binary, the tests,
+# the fuzzers and the benchmarks.  Non-recursive.
+#
+#   make              dependencies (once, cached in build/) and ./bedrock-claude
+#   make demo         build, start the bundled Bedrock simulator, stream an answer
+#   make test         every test: unit, conformance vectors, fuzz corpus replay,
+#                     end to end against the simulator; ends "N passed, M failed"
+#   make fuzz         libFuzzer targets (clang, ASan+UBSan, host libc)
+#   make asan         unit tests and vectors under ASan+UBSan
+#   make bench        size, start-up, RSS and decode throughput
+#   make clean        our objects and binaries (keeps the dependency cache)
+#   make distclean    everything under build/, dependencies included
+#
+# TC=x86_64 selects toolchains/x86_64.mk (the only target for now).
+
+TC     ?= x86_64
+B      := build
+include toolchains/$(TC).mk
+
+DEPS   := $(B)/deps/$(TC)
+OBJ    := $(B)/obj/$(TC)
+STAMP  := $(DEPS)/.check-stamp
+
+CC     := $(TC_CC)
+STRIP  := $(TC_STRIP)
+
+# Our code: STYLE.md's warnings, as errors; dependencies via -isystem.
+WARN   := -std=c99 -Wall -Wextra -Wpedantic -Werror -Wconversion \
+	-Wsign-conversion -Wshadow -Wcast-qual -Wstrict-prototypes \
+	-Wmissing-prototypes -Wswitch-enum -Wvla -Wformat=2 \
+	-Werror=implicit-function-declaration -Werror=implicit-int \
+	-Werror=int-conversion -Werror=incompatible-pointer-types \
+	-Werror=discarded-qualifiers -Werror=pointer-sign -Werror=pointer-arith
+HARDEN := -fstack-protector-strong -fstack-clash-protection
+OPT    := -Os -ffunction-sections -fdata-sections
+INC    := -Isrc -Iport -isystem $(DEPS)/include -isystem $(B)/deps/include \
+	-I$(B)/gen
+DEFS   := -D_POSIX_C_SOURCE=200809L
+CFLAGS := $(WARN) $(HARDEN) $(OPT) $(DEFS) $(INC)
+# -static: file(1) says "statically linked" and there is no interpreter.
+LDFLAGS := -static -Wl,--gc-sections -Wl,-z,relro,-z,now,-z,noexecstack
+LIBS   := $(DEPS)/lib/libcurl.a $(DEPS)/lib/libbearssl.a -lpthread
+
+CORE   := $(OBJ)/bedrock.o
+PROG_OBJS := $(OBJ)/main.o $(OBJ)/client.o $(OBJ)/posix.o \
+	$(OBJ)/http_curl.o $(CORE)
+TEST_BIN := $(OBJ)/unit $(OBJ)/vectors $(OBJ)/replay
+
+.PHONY: all deps test demo fuzz asan bench clean distclean
+all: bedrock-claude
+
+deps: $(STAMP)
+$(STAMP): toolchains/fetch.sh toolchains/build-deps.sh toolchains/$(TC).mk \
+		toolchains/curl.configure toolchains/sources.sha256
+	sh toolchains/fetch.sh $(B)
+	sh toolchains/build-deps.sh $(TC) $(B)
+	@touch $@
+
+$(OBJ)/%.o: src/%.c src/bedrock.h $(STAMP) | $(OBJ)
+	$(CC) $(CFLAGS) -c $< -o $@
+$(OBJ)/%.o: port/%.c port/port.h src/bedrock.h $(STAMP) | $(OBJ)
+	$(CC) $(CFLAGS) -c $< -o $@
+$(OBJ)/client.o $(OBJ)/main.o: src/client.h
+$(OBJ):
+	@mkdir -p $@
+
+bedrock-claude: $(PROG_OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $(PROG_OBJS) $(LIBS) -o $@.unstripped
+	$(STRIP) -o $@ $@.unstripped
+	@echo "bedrock-claude: $$(wc -c < $@) bytes ($$(( ($$(wc -c < $@) + 1023) / 1024 )) KiB), $$(file -b $@ | cut -d, -f1,5)"
+
+# --- tests ------------------------------------------------------------------
+# Tests are built like the product (static musl) and may use libc freely.
+TCFLAGS := -std=c99 -Wall -Wextra -Werror -Os $(DEFS) -D_DEFAULT_SOURCE $(INC) -Itests
+
+$(OBJ)/fake.o: port/fake.c port/fake.h port/port.h src/bedrock.h $(STAMP) | $(OBJ)
+	$(CC) $(CFLAGS) -c $< -o $@
+$(OBJ)/unit: tests/unit.c tests/check.h $(OBJ)/client.o $(OBJ)/fake.o $(CORE)
+	$(CC) $(TCFLAGS) tests/unit.c $(OBJ)/client.o $(OBJ)/fake.o $(CORE) \
+		$(DEPS)/lib/libbearssl.a -static -o $@
+$(OBJ)/vectors: tests/vectors.c tests/check.h $(CORE)
+	$(CC) $(TCFLAGS) tests/vectors.c $(CORE) $(DEPS)/lib/libbearssl.a \
+		-static -o $@
+$(OBJ)/replay: tests/fuzz/replay.c tests/fuzz/fuzz_evs.c \
+		tests/fuzz/fuzz_stream.c $(CORE)
+	$(CC) $(TCFLAGS) -DREPLAY tests/fuzz/replay.c $(CORE) \
+		$(DEPS)/lib/libbearssl.a -static -o $@
+
+test: bedrock-claude $(TEST_BIN)
+	@sh tests/run.sh $(OBJ)
+
+demo: bedrock-claude
+	@sh tests/demo.sh
+
+# --- fuzzing and sanitizers (clang, host libc) ---------------------------------
+FUZZ_TIME ?= 60
+HOSTDEPS := $(B)/deps/host
+SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -g -O1
+HOST_INC := -Isrc -Iport -isystem $(HOSTDEPS)/include -isystem $(B)/deps/include \
+	-I$(B)/gen -Itests
+$(HOSTDEPS)/.check-stamp: $(STAMP)
+	sh toolchains/build-deps.sh host $(B)
+$(B)/fuzz/%: tests/fuzz/%.c src/bedrock.c src/bedrock.h $(HOSTDEPS)/.check-stamp
+	@mkdir -p $(B)/fuzz
+	clang $(SAN) -fsanitize=fuzzer $(DEFS) $(HOST_INC) $< src/bedrock.c \
+		$(HOSTDEPS)/lib/libbearssl.a -o $@
+fuzz: $(B)/fuzz/fuzz_evs $(B)/fuzz/fuzz_stream
+	@sh tests/fuzz/run.sh $(B)/fuzz $(FUZZ_TIME)
+
+asan: $(HOSTDEPS)/.check-stamp
+	@mkdir -p $(B)/asan
+	clang $(SAN) -std=c99 -D_DEFAULT_SOURCE $(DEFS) $(HOST_INC) tests/unit.c \
+		src/client.c src/bedrock.c port/fake.c $(HOSTDEPS)/lib/libbearssl.a \
+		-o $(B)/asan/unit
+	clang $(SAN) -std=c99 -D_DEFAULT_SOURCE $(DEFS) $(HOST_INC) \
+		tests/vectors.c src/bedrock.c $(HOSTDEPS)/lib/libbearssl.a \
+		-o $(B)/asan/vectors
+	clang $(SAN) -std=c99 -D_DEFAULT_SOURCE -DREPLAY $(DEFS) $(HOST_INC) \
+		tests/fuzz/replay.c src/bedrock.c $(HOSTDEPS)/lib/libbearssl.a \
+		-o $(B)/asan/replay
+	@sh tests/run.sh $(B)/asan --unit-only
+
+bench: bedrock-claude $(OBJ)/bench
+	@sh tests/bench.sh $(OBJ)
+$(OBJ)/bench: tests/bench.c $(CORE)
+	$(CC) $(TCFLAGS) -O2 tests/bench.c $(CORE) $(DEPS)/lib/libbearssl.a \
+		-static -o $@
+
+clean:
+	rm -rf $(B)/obj $(B)/fuzz $(B)/asan $(B)/sim bedrock-claude \
+		bedrock-claude.unstripped
+
+distclean: clean
+	rm -rf $(B)

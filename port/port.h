@@ -1,0 +1,110 @@
+/*
+ * port.h -- the only way bedrock-claude touches the world.
+ *
+ * Clocks, sleep, entropy, environment, bounded file reads, the terminal
+ * and HTTP.  posix.c and http_curl.c implement it for real; fake.c
+ * implements it for unit tests (fixed clock, virtual environment and
+ * files, scripted HTTP exchanges).  The core (src/bedrock.c) never calls
+ * these; the program and its orchestration (src/client.c) do.
+ *
+ * Errors use the core's enum bk_err; a human detail goes into a caller
+ * buffer (struct bk_port_err), never to stderr from here.
+ */
+#ifndef BK_PORT_H
+#define BK_PORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bedrock.h"
+
+/* One-line detail for an error, filled by the port. */
+struct bk_port_err {
+	enum bk_err code;
+	char msg[256];
+};
+
+/* --- clocks, entropy ------------------------------------------------ */
+
+int64_t bk_port_now(void);            /* wall clock, seconds since epoch */
+uint64_t bk_port_now_ms(void);        /* wall clock, milliseconds */
+uint64_t bk_port_mono_ms(void);       /* monotonic milliseconds */
+uint64_t bk_port_mono_us(void);       /* monotonic microseconds */
+void bk_port_sleep_ms(uint32_t ms);
+/* Fill buf with n bytes from the OS's CSPRNG (getrandom, no /dev needed).
+ * Returns BK_OK or BK_E_IO. */
+enum bk_err bk_port_random(void *buf, size_t n);
+
+/* --- environment, files --------------------------------------------- */
+
+/* NULL if unset.  The returned string belongs to the port. */
+const char *bk_port_getenv(const char *name);
+/*
+ * Read at most cap bytes of `path` with read(2) (no stdio copies of
+ * secrets).  A file larger than cap gives BK_E_LIMIT; a missing file
+ * BK_E_IO with err->msg saying why.
+ */
+enum bk_err bk_port_read_file(const char *path, uint8_t *buf, size_t cap,
+    size_t *len, struct bk_port_err *err);
+/* 1 if the file exists and is readable. */
+int bk_port_readable(const char *path);
+
+/* --- terminal, standard streams --------------------------------------- */
+
+int bk_port_isatty(int fd);
+/*
+ * Write all of buf to fd, retrying on EINTR.  Returns BK_OK, or BK_E_IO
+ * (EPIPE: the reader went away, e.g. `| head`; *closed is set so the
+ * caller can stop quietly).
+ */
+enum bk_err bk_port_write(int fd, const void *buf, size_t n, int *closed);
+/* Read all of fd (stdin) up to cap bytes into a growing caller buffer:
+ * *buf is realloc'd by the port.  BK_E_LIMIT past cap. */
+enum bk_err bk_port_read_all(int fd, uint8_t **buf, size_t *len, size_t cap,
+    struct bk_port_err *err);
+
+/* --- HTTP --------------------------------------------------------------- */
+
+/*
+ * One HTTP exchange.  The response streams back through the sink as it
+ * arrives: status once, each header line, then body bytes in whatever
+ * pieces the network gives.  A sink callback returning non-zero aborts
+ * the transfer (bk_port_http then returns BK_E_INTERRUPTED unless the
+ * sink recorded its own error).
+ */
+struct bk_http_request {
+	const char *method;
+	const char *url;            /* https://host[:port]/path?query */
+	const struct bk_header *headers; /* sent as given (Host included) */
+	size_t nheaders;
+	const uint8_t *body;
+	size_t body_len;
+	/* TLS trust: a PEM file, or PEM bytes in memory (built-in roots) */
+	const char *ca_file;
+	const char *ca_pem;
+	size_t ca_pem_len;
+	uint32_t connect_timeout_ms;  /* 0: port default */
+	uint32_t idle_timeout_ms;     /* no byte for this long: BK_E_TIMEOUT */
+	uint32_t total_timeout_ms;    /* 0: none */
+	int verbose;                  /* trace to stderr (secrets redacted) */
+};
+
+struct bk_http_sink {
+	void *ctx;
+	int (*status)(void *ctx, int code);
+	int (*header)(void *ctx, const char *name, size_t name_len,
+	    const char *value, size_t value_len);
+	int (*body)(void *ctx, const uint8_t *p, size_t n);
+};
+
+enum bk_err bk_port_http(const struct bk_http_request *req,
+    const struct bk_http_sink *sink, struct bk_port_err *err);
+
+/* "libcurl/7.88.1 BearSSL": what carries the bytes, for --version. */
+const char *bk_port_transport_version(void);
+
+/* Called once at start and end of the program (transport setup). */
+enum bk_err bk_port_init(struct bk_port_err *err);
+void bk_port_cleanup(void);
+
+#endif /* BK_PORT_H */
