@@ -128,15 +128,19 @@ int bk_port_readable(const char *path) { (void)path; return 0; }
 int bk_port_isatty(int fd) { (void)fd; return 0; }
 
 enum bk_err
-bk_port_write(int fd, const void *buf, size_t n, int *closed)
+bk_port_write(int fd, const void *buf, size_t n, int *closed,
+    struct bk_port_err *err)
 {
 	(void)fd;
 	(void)buf;
 	(void)n;
+	(void)err;
 	if (closed != NULL)
 		*closed = 0;
 	return BK_OK;
 }
+
+unsigned bk_port_stdio_guard(void) { return 0; }
 
 enum bk_err
 bk_port_read_all(int fd, uint8_t **buf, size_t *len, size_t cap,

@@ -258,6 +258,8 @@ bk_port_http(const struct bk_http_request *req,
 		e = BK_OK;
 	else if (x.aborted)
 		e = BK_E_INTERRUPTED;
+	else if (rc == CURLE_RECV_ERROR && strstr(ebuf, "chunked") != NULL)
+		e = BK_E_HTTP;  /* broken chunked framing: a corrupt reply */
 	else
 		e = map_code(rc);
 fail:

@@ -54,10 +54,18 @@ int bk_port_readable(const char *path);
 int bk_port_isatty(int fd);
 /*
  * Write all of buf to fd, retrying on EINTR.  Returns BK_OK, or BK_E_IO
- * (EPIPE: the reader went away, e.g. `| head`; *closed is set so the
- * caller can stop quietly).
+ * with err->msg saying why (EPIPE: the reader went away, e.g. `| head`;
+ * *closed is then set so the caller can stop quietly).  err may be NULL.
  */
-enum bk_err bk_port_write(int fd, const void *buf, size_t n, int *closed);
+enum bk_err bk_port_write(int fd, const void *buf, size_t n, int *closed,
+    struct bk_port_err *err);
+/*
+ * Make sure descriptors 0, 1 and 2 are open, so no socket or file the
+ * program opens can land on them (an answer written into a TLS socket).
+ * A closed one is replaced by /dev/null or, where there is no /dev, by an
+ * empty pipe.  Returns a bit mask of those that were closed (1 << fd).
+ */
+unsigned bk_port_stdio_guard(void);
 /* Read all of fd (stdin) up to cap bytes into a growing caller buffer:
  * *buf is realloc'd by the port.  BK_E_LIMIT past cap. */
 enum bk_err bk_port_read_all(int fd, uint8_t **buf, size_t *len, size_t cap,

@@ -164,7 +164,8 @@ bk_port_isatty(int fd)
 }
 
 enum bk_err
-bk_port_write(int fd, const void *buf, size_t n, int *closed)
+bk_port_write(int fd, const void *buf, size_t n, int *closed,
+    struct bk_port_err *err)
 {
 	const uint8_t *p = buf;
 
@@ -177,12 +178,44 @@ bk_port_write(int fd, const void *buf, size_t n, int *closed)
 				continue;
 			if (errno == EPIPE && closed != NULL)
 				*closed = 1;
+			set_err(err, BK_E_IO, "write error:", NULL, errno);
 			return BK_E_IO;
 		}
 		p += r;
 		n -= (size_t)r;
 	}
 	return BK_OK;
+}
+
+unsigned
+bk_port_stdio_guard(void)
+{
+	unsigned was_closed = 0;
+	int fd;
+
+	for (fd = 0; fd <= 2; fd++) {
+		int nfd, pfd[2];
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		was_closed |= 1u << fd;
+		/* open() and pipe() take the lowest free descriptor: this one */
+		nfd = open("/dev/null", O_RDWR);
+		if (nfd == fd)
+			continue;
+		if (nfd >= 0)
+			close(nfd);
+		if (pipe(pfd) != 0)
+			continue;
+		/* fd 0 gets a read end whose writer is gone (EOF); 1 and 2
+		 * get a write end whose reader is gone (EPIPE) */
+		if (fd == 0) {
+			close(pfd[1]);
+		} else {
+			dup2(pfd[1], fd);
+			close(pfd[1]);
+		}
+	}
+	return was_closed;
 }
 
 enum bk_err

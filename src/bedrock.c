@@ -406,6 +406,35 @@ bk_wipe(void *p, size_t n)
 	__asm__ __volatile__("" : : "r"(p) : "memory");
 }
 
+size_t
+bk_redact(char *s, const char *secret)
+{
+	static const char mark[] = "[redacted]";
+	size_t n = strlen(s), m, i, hits = 0;
+
+	/* short strings would match innocent text: real secrets are long */
+	if (secret == NULL || (m = strlen(secret)) < 8)
+		return 0;
+	for (i = 0; m <= n && i <= n - m;) {
+		if (memcmp(s + i, secret, m) != 0) {
+			i++;
+			continue;
+		}
+		/* the string never grows: short secrets become asterisks */
+		if (m >= sizeof(mark) - 1) {
+			memcpy(s + i, mark, sizeof(mark) - 1);
+			memmove(s + i + sizeof(mark) - 1, s + i + m, n - i - m + 1);
+			n -= m - (sizeof(mark) - 1);
+			i += sizeof(mark) - 1;
+		} else {
+			memset(s + i, '*', m);
+			i += m;
+		}
+		hits++;
+	}
+	return hits;
+}
+
 /* ==================================================================== */
 /* 2. JSON                                                              */
 /* ==================================================================== */
@@ -699,6 +728,43 @@ utf8_seq(const uint8_t *s, size_t n)
 	return 0;
 }
 
+/*
+ * Bytes to replace with one U+FFFD at an invalid sequence: its "maximal
+ * subpart" (Unicode 15, 3.9): the lead byte and the continuation bytes that
+ * could still have begun a valid sequence.  "\xe6\x97" is one error, not
+ * two.
+ */
+static size_t
+utf8_bad_len(const uint8_t *s, size_t n)
+{
+	uint8_t c = s[0], lo = 0x80, hi = 0xBF;
+	size_t want, k;
+
+	if (c >= 0xC2 && c <= 0xDF)
+		want = 2;
+	else if (c >= 0xE0 && c <= 0xEF)
+		want = 3;
+	else if (c >= 0xF0 && c <= 0xF4)
+		want = 4;
+	else
+		return 1;
+	if (c == 0xE0)
+		lo = 0xA0;
+	else if (c == 0xED)
+		hi = 0x9F;
+	else if (c == 0xF0)
+		lo = 0x90;
+	else if (c == 0xF4)
+		hi = 0x8F;
+	for (k = 1; k < want && k < n; k++) {
+		if (s[k] < lo || s[k] > hi)
+			break;
+		lo = 0x80;
+		hi = 0xBF;
+	}
+	return k;
+}
+
 size_t
 bk_utf8_invalid(const uint8_t *s, size_t n)
 {
@@ -708,7 +774,7 @@ bk_utf8_invalid(const uint8_t *s, size_t n)
 		size_t k = utf8_seq(s + i, n - i);
 		if (k == 0) {
 			bad++;
-			k = 1;
+			k = utf8_bad_len(s + i, n - i);
 		}
 		i += k;
 	}
@@ -757,7 +823,7 @@ bk_json_put_str(struct bk_buf *b, const uint8_t *s, size_t n,
 		if (k == 0) {
 			bk_buf_put(b, "\xEF\xBF\xBD", 3); /* U+FFFD */
 			bad++;
-			i++;
+			i += utf8_bad_len(s + i, n - i);
 		} else {
 			bk_buf_put(b, s + i, k);
 			i += k;
@@ -2157,22 +2223,42 @@ bk_stream_init(struct bk_stream *s, uint8_t *scratch, size_t cap)
 	s->cap = cap;
 }
 
-/* Copy a header's string value into dst as a sanitised C string. */
+/*
+ * Copy service text into dst as a C string fit for a terminal: C0 and C1
+ * control characters and DEL become spaces (a hostile reply must not move
+ * the cursor or retitle the window), invalid UTF-8 becomes '?', and the
+ * text is cut at a character boundary.
+ */
 static void
 copy_clean(char *dst, size_t cap, const char *src, size_t n)
 {
-	size_t i, o = 0;
+	const uint8_t *s = (const uint8_t *)src;
+	size_t i = 0, o = 0;
 
-	/* service text reaches the terminal: drop control characters so a
-	 * hostile reply cannot move the cursor or retitle the window */
-	for (i = 0; i < n && o + 1 < cap; i++) {
-		unsigned char c = (unsigned char)src[i];
-		if (c < 0x20 || c == 0x7f)
-			c = ' ';
-		dst[o++] = (char)c;
+	if (cap == 0)
+		return;
+	while (i < n) {
+		size_t k = utf8_seq(s + i, n - i);
+		if (k == 0) {
+			if (o + 1 >= cap)
+				break;
+			dst[o++] = '?';
+			i += utf8_bad_len(s + i, n - i);
+			continue;
+		}
+		if (o + k >= cap)
+			break;
+		if ((k == 1 && (s[i] < 0x20 || s[i] == 0x7f)) ||
+		    (k == 2 && s[i] == 0xC2 && s[i + 1] < 0xA0)) {
+			dst[o++] = ' ';     /* U+0080..U+009F are C1 controls */
+		} else {
+			/* memmove: callers may clean a string in place */
+			memmove(dst + o, s + i, k);
+			o += k;
+		}
+		i += k;
 	}
-	if (cap > 0)
-		dst[o] = '\0';
+	dst[o] = '\0';
 }
 
 static enum bk_err
@@ -2658,6 +2744,21 @@ svc_hint(struct bk_svc_error *e, const struct bk_svc_context *c)
 	}
 }
 
+/* End s before the first occurrence of marker, trimming what precedes. */
+static void
+cut_at(char *s, const char *marker)
+{
+	size_t n = strlen(s), m = strlen(marker), i;
+
+	for (i = 0; m <= n && i <= n - m; i++)
+		if (memcmp(s + i, marker, m) == 0) {
+			while (i > 0 && s[i - 1] == ' ')
+				i--;
+			s[i] = '\0';
+			return;
+		}
+}
+
 static enum bk_err
 code_from_status(int status)
 {
@@ -2727,6 +2828,14 @@ bk_svc_error_http(struct bk_svc_error *e, int status, const char *error_type,
 		if (k >= 0 && bk_json_str(&j, k, e->message,
 		    sizeof(e->message), &n) == BK_OK)
 			copy_clean(e->message, sizeof(e->message), e->message, n);
+		/*
+		 * A signature mismatch echoes the canonical request and string
+		 * to sign the server expected: long, useless to a user, and the
+		 * canonical request holds the session token.  Keep the sentence
+		 * before it.
+		 */
+		cut_at(e->message, "The Canonical String for this request");
+		cut_at(e->message, "The String-to-Sign should have been");
 	} else if (body != NULL && body_len > 0) {
 		copy_clean(e->message, sizeof(e->message), body, body_len);
 	}

@@ -182,6 +182,11 @@ int bk_ct_equal(const void *a, const void *b, size_t n);
 /* Overwrite memory in a way the compiler may not elide. */
 void bk_wipe(void *p, size_t n);
 
+/* Replace every occurrence of `secret` (8 bytes or more) in the C string s
+ * with "[redacted]" (or asterisks when the secret is shorter than that).
+ * Returns the number replaced.  For text about to be shown. */
+size_t bk_redact(char *s, const char *secret);
+
 /* ==================================================================== */
 /* 2. JSON                                                              */
 /* ==================================================================== */

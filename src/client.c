@@ -344,13 +344,18 @@ bk_call_stream(struct bk_call *c)
 	sctx.region = c->region;
 	sctx.operation = "InvokeModelWithResponseStream";
 
+	/*
+	 * Which failure tells the story, in order: our own decode error or the
+	 * caller stopping us (not curl's "write error"); a transport error,
+	 * unless message_stop had already arrived (a connection dropped after
+	 * a complete answer loses nothing); a service error reply; a stream
+	 * that ended inside a frame or before message_stop.
+	 */
 	if (c->err != BK_OK) {
-		/* a decode failure or the caller stopped us: that is the
-		 * story, not curl's "write error" */
 		if (r.st.err != BK_OK && r.st.err == c->err)
 			bk_svc_error_stream(&c->svc, c->err, r.st.err_type,
 			    r.st.err_msg, &sctx);
-	} else if (e != BK_OK) {
+	} else if (e != BK_OK && !(r.ok_status && r.st.stopped)) {
 		c->err = e;
 	} else if (!r.ok_status) {
 		bk_svc_error_http(&c->svc, c->status, r.errtype, r.errtype_len,

@@ -270,6 +270,8 @@ parse_args(int argc, char **argv, struct opts *o)
 
 struct out {
 	int closed;        /* stdout went away (| head): stop quietly */
+	int failed;        /* stdout cannot be written (disk full...) */
+	struct bk_port_err err;
 	char last;         /* last byte written, for the final newline */
 	uint64_t bytes;
 };
@@ -281,8 +283,10 @@ on_text(void *ctx, const char *t, size_t n)
 
 	/* write(2) per delta: the answer appears as it is generated, with
 	 * no stdio buffer between Claude and the reader */
-	if (bk_port_write(1, t, n, &o->closed) != BK_OK)
+	if (bk_port_write(1, t, n, &o->closed, &o->err) != BK_OK) {
+		o->failed = !o->closed;
 		return 1;
+	}
 	o->bytes += n;
 	o->last = t[n - 1];
 	return 0;
@@ -406,6 +410,22 @@ report(const struct bk_call *c, const char *endpoint_default_host)
 		    (unsigned long long)c->text_bytes);
 }
 
+static void
+redact_all(struct bk_call *c)
+{
+	const char *secrets[2];
+	size_t i;
+
+	secrets[0] = c->creds.secret;
+	secrets[1] = c->creds.token;
+	for (i = 0; i < 2; i++) {
+		bk_redact(c->svc.message, secrets[i]);
+		bk_redact(c->svc.hint, secrets[i]);
+		bk_redact(c->perr.msg, secrets[i]);
+		bk_redact(c->detail, secrets[i]);
+	}
+}
+
 static char *
 join_prompt(const uint8_t *in, size_t inl, const char *arg, size_t *len)
 {
@@ -452,12 +472,19 @@ main(int argc, char **argv)
 	char model_buf[512], ep_buf[512], host_buf[300];
 	const char *region, *akid, *secret, *endpoint, *ca_source = "";
 	const char *default_host = NULL;
+	unsigned closed_fds;
 	int rc;
 
 	signal(SIGPIPE, SIG_IGN); /* EPIPE on write instead of death */
+	closed_fds = bk_port_stdio_guard();
 	if ((rc = parse_args(argc, argv, &o)) >= 0)
 		goto done;
 	rc = EXIT_USAGE;
+	if (closed_fds & 2u) {
+		fail_line("standard output is closed; fix: redirect it (e.g. "
+		    ">/dev/null to discard the answer)");
+		goto done;
+	}
 
 	if (!bk_port_isatty(0)) {
 		if (bk_port_read_all(0, &in, &inl, PROMPT_MAX, &perr) != BK_OK) {
@@ -602,10 +629,17 @@ main(int argc, char **argv)
 		    "temporary" : "long-term", ca_source);
 
 	bk_call_stream(&call);
-	if (out.bytes > 0 && out.last != '\n' && !out.closed)
-		bk_port_write(1, "\n", 1, NULL);
+	/* service text and transport detail are shown: no secret may ride
+	 * along (a signature error can echo what was signed) */
+	redact_all(&call);
+	if (out.bytes > 0 && out.last != '\n' && !out.closed && !out.failed)
+		bk_port_write(1, "\n", 1, NULL, NULL);
 	if (out.closed) {
 		rc = EXIT_OK; /* the reader left (| head): not an error */
+	} else if (out.failed) {
+		fail_line("cannot write standard output (%s); fix: check the "
+		    "disk or the file it goes to", out.err.msg);
+		rc = EXIT_USAGE;
 	} else {
 		rc = exit_code(call.err);
 		if (call.err != BK_OK)

@@ -222,9 +222,11 @@ test_json_write(void)
 	bk_buf_init(&b, m, sizeof(m));
 	bk_json_put_str(&b, (const uint8_t *)"\x80" "a" "\xc0\xaf"
 	    "\xed\xa0\x80" "\xf4\x90\x80\x80" "\xe6\x97", 15, &bad);
-	CHECK(bad == 1 + 2 + 3 + 4 + 2);
+	/* one U+FFFD per maximal subpart: 1 + 2 + 3 + 4 + 1 */
+	CHECK(bad == 11);
 	CHECK(bk_utf8_invalid((const uint8_t *)"\xe6\x97\xa5", 3) == 0);
-	CHECK(bk_utf8_invalid((const uint8_t *)"\xe6\x97", 2) == 2);
+	CHECK(bk_utf8_invalid((const uint8_t *)"\xe6\x97", 2) == 1);
+	CHECK(bk_utf8_invalid((const uint8_t *)"\xe6\x97" "a", 3) == 1);
 	check_summary("unit json-write");
 }
 
@@ -911,6 +913,34 @@ test_svc(void)
 	    27, &ctx);
 	CHECK(e.code == BK_E_SVC_UNAVAILABLE && strchr(e.message, '\n') ==
 	    NULL && strcmp(e.type, "HTTP 502") == 0);
+	/* the canonical request AWS echoes on a signature mismatch is cut */
+	{
+		static const char b3[] = "{\"message\":\"The request signature "
+		    "we calculated does not match the signature you provided. "
+		    "\\n\\nThe Canonical String for this request should have "
+		    "been\\n'POST\\n/\\nx-amz-security-token:SECRETTOKEN'\"}";
+		bk_svc_error_http(&e, 403, "InvalidSignatureException", 25, b3,
+		    LEN(b3), &ctx);
+		CHECK(strstr(e.message, "SECRETTOKEN") == NULL &&
+		    strstr(e.message, "Canonical") == NULL &&
+		    strcmp(e.message + strlen(e.message) - 9, "provided.") == 0);
+	}
+	/* C1 controls and invalid UTF-8 never reach the terminal */
+	{
+		static const char b4[] = "{\"message\":\"a\\u009b2Jb\xff\"}";
+		bk_svc_error_http(&e, 400, "ValidationException", 19, b4,
+		    LEN(b4), &ctx);
+		CHECK_EQ_STR(e.message, "a 2Jb?");
+	}
+	{
+		char r[64] = "token=ABCDEFGHIJKL and ABCDEFGHIJKL.";
+		char q[16] = "key=shortsec";
+		CHECK(bk_redact(r, "ABCDEFGHIJKL") == 2);
+		CHECK_EQ_STR(r, "token=[redacted] and [redacted].");
+		CHECK(bk_redact(q, "shortsec") == 1);
+		CHECK_EQ_STR(q, "key=********");
+		CHECK(bk_redact(q, "short") == 0);
+	}
 	bk_svc_error_stream(&e, BK_E_SVC_THROTTLING, "throttlingException",
 	    "slow down", &ctx);
 	CHECK(e.code == BK_E_SVC_THROTTLING && strstr(e.hint, "retry"));
