@@ -2864,7 +2864,476 @@ bk_svc_error_stream(struct bk_svc_error *e, enum bk_err code,
 }
 
 /* ==================================================================== */
-/* 6. Models and regions                                                */
+/* 6. Shared config and credentials files                               */
+/* ==================================================================== */
+
+void
+bk_ini_init(struct bk_ini *it, enum bk_ini_file file, const char *text,
+    size_t len)
+{
+	memset(it, 0, sizeof(*it));
+	it->p = text;
+	it->n = text != NULL ? len : 0;
+	it->file = file;
+	it->kind = BK_INI_IGNORED;
+}
+
+static int
+ini_ws(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* Profile, section and property names: letters, digits and -_/.%@:+ */
+static int
+ini_name_ok(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n == 0)
+		return 0;
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '/' ||
+		    c == '.' || c == '%' || c == '@' || c == ':' || c == '+'))
+			return 0;
+	}
+	return 1;
+}
+
+static void
+trim(const char **s, size_t *n)
+{
+	while (*n > 0 && ini_ws(**s)) {
+		(*s)++;
+		(*n)--;
+	}
+	while (*n > 0 && ini_ws((*s)[*n - 1]))
+		(*n)--;
+}
+
+/* The line at it->pos (without CR/LF); advances past it. */
+static const char *
+ini_line(struct bk_ini *it, size_t *len)
+{
+	const char *l = it->p + it->pos, *nl;
+	size_t rest = it->n - it->pos, n;
+
+	nl = memchr(l, '\n', rest);
+	n = nl ? (size_t)(nl - l) : rest;
+	it->pos += n + (nl ? 1 : 0);
+	if (n > 0 && l[n - 1] == '\r')
+		n--;
+	it->line++;
+	*len = n;
+	return l;
+}
+
+static int
+ini_blank(const char *l, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!ini_ws(l[i]))
+			return 0;
+	return 1;
+}
+
+/* Does the line after it->pos continue the current property? */
+static int
+ini_next_is_continuation(const struct bk_ini *it, int *blank)
+{
+	const char *l = it->p + it->pos, *nl;
+	size_t n = it->n - it->pos;
+
+	*blank = 0;
+	if (it->pos >= it->n)
+		return 0;
+	nl = memchr(l, '\n', n);
+	if (nl != NULL)
+		n = (size_t)(nl - l);
+	if (n > 0 && l[n - 1] == '\r')
+		n--;
+	if (ini_blank(l, n)) {
+		*blank = 1;
+		return 0;
+	}
+	return ini_ws(l[0]);
+}
+
+static enum bk_ini_item
+ini_fail(struct bk_ini *it, const char *msg)
+{
+	it->error = msg;
+	it->pos = it->n; /* stop: the rest of the file is not trusted */
+	return BK_INI_ERROR;
+}
+
+/* "[...]" at l: set the current section. */
+static enum bk_ini_item
+ini_section(struct bk_ini *it, const char *l, size_t n)
+{
+	const char *close = memchr(l, ']', n), *s, *rest;
+	size_t sl, rl;
+
+	if (close == NULL)
+		return ini_fail(it, "Profile definition must end with ']'");
+	/* after ']' only blanks or a comment */
+	rest = close + 1;
+	rl = n - (size_t)(rest - l);
+	trim(&rest, &rl);
+	if (rl > 0 && rest[0] != '#' && rest[0] != ';')
+		return ini_fail(it, "Profile definition must end with ']'");
+	s = l + 1;
+	sl = (size_t)(close - s);
+	trim(&s, &sl);
+	it->have_section = 1;
+	it->kind = BK_INI_IGNORED;
+	it->profile_prefix = 0;
+	it->name = s;
+	it->name_len = sl;
+	if (it->file == BK_INI_CREDENTIALS) {
+		if (ini_name_ok(s, sl))
+			it->kind = BK_INI_PROFILE;
+		return BK_INI_SECTION;
+	}
+	if (sl == 7 && memcmp(s, "default", 7) == 0) {
+		it->kind = BK_INI_PROFILE;
+	} else {
+		static const struct { const char *w; enum bk_ini_kind k; } pre[] = {
+			{ "profile", BK_INI_PROFILE },
+			{ "sso-session", BK_INI_SSO_SESSION },
+			{ "services", BK_INI_SERVICES },
+		};
+		size_t i;
+		for (i = 0; i < COUNTOF(pre); i++) {
+			size_t wl = strlen(pre[i].w);
+			const char *nm;
+			size_t nml;
+			/* the word, then at least one blank, then the name */
+			if (sl <= wl || memcmp(s, pre[i].w, wl) != 0 ||
+			    !ini_ws(s[wl]))
+				continue;
+			nm = s + wl;
+			nml = sl - wl;
+			trim(&nm, &nml);
+			it->name = nm;
+			it->name_len = nml;
+			if (ini_name_ok(nm, nml)) {
+				it->kind = pre[i].k;
+				it->profile_prefix = (pre[i].k == BK_INI_PROFILE);
+			}
+			break;
+		}
+	}
+	return BK_INI_SECTION;
+}
+
+/* Append "\n" + s to the value being built. */
+static int
+ini_append(struct bk_ini *it, char *val, size_t cap, const char *s, size_t n)
+{
+	if (cap == 0 || n + 1 > cap - 1 - it->value_len)
+		return -1;
+	val[it->value_len++] = '\n';
+	memcpy(val + it->value_len, s, n);
+	it->value_len += n;
+	val[it->value_len] = '\0';
+	return 0;
+}
+
+enum bk_ini_item
+bk_ini_next(struct bk_ini *it, char *val, size_t cap)
+{
+	for (;;) {
+		const char *l, *eq, *k, *v;
+		size_t n, kl, vl, i;
+		int sub, blank;
+
+		it->key = NULL;
+		it->key_len = 0;
+		it->value = val;
+		it->value_len = 0;
+		if (cap > 0)
+			val[0] = '\0';
+		if (it->pos >= it->n)
+			return BK_INI_END;
+		l = ini_line(it, &n);
+		if (ini_blank(l, n) || l[0] == '#' || l[0] == ';')
+			continue;
+		if (l[0] == '[')
+			return ini_section(it, l, n);
+		if (!it->have_section)
+			return ini_fail(it, "Expected a profile definition");
+		if (ini_ws(l[0]))
+			return ini_fail(it, "Expected a property definition, "
+			    "found continuation");
+		eq = memchr(l, '=', n);
+		if (eq == NULL)
+			return ini_fail(it, "Expected an '=' sign defining a "
+			    "property");
+		k = l;
+		kl = (size_t)(eq - l);
+		trim(&k, &kl);
+		if (kl == 0)
+			return ini_fail(it, "Property did not have a name");
+		v = eq + 1;
+		vl = n - (size_t)(v - l);
+		trim(&v, &vl);
+		/* a comment starts at '#' or ';' after a blank */
+		for (i = 1; i < vl; i++)
+			if ((v[i] == '#' || v[i] == ';') && ini_ws(v[i - 1])) {
+				vl = i;
+				trim(&v, &vl);
+				break;
+			}
+		if (vl + 1 > cap)
+			return ini_fail(it, "Property value too long");
+		memcpy(val, v, vl);
+		val[vl] = '\0';
+		it->value_len = vl;
+		it->key = k;
+		it->key_len = kl;
+		/* an empty value opens a sub-property block */
+		sub = (vl == 0);
+		for (;;) {
+			const char *c, *ceq, *ck;
+			size_t cl, ckl;
+			if (!ini_next_is_continuation(it, &blank)) {
+				if (blank && sub) {
+					/* blank lines inside a block are skipped */
+					ini_line(it, &cl);
+					continue;
+				}
+				break;
+			}
+			c = ini_line(it, &cl);
+			trim(&c, &cl);
+			if (sub) {
+				ceq = memchr(c, '=', cl);
+				if (ceq == NULL)
+					return ini_fail(it, "Expected an '=' sign "
+					    "defining a sub-property");
+				ck = c;
+				ckl = (size_t)(ceq - c);
+				trim(&ck, &ckl);
+				if (ckl == 0)
+					return ini_fail(it, "Sub-property did not "
+					    "have a name");
+			}
+			if (ini_append(it, val, cap, c, cl) != 0)
+				return ini_fail(it, "Property value too long");
+		}
+		if (it->kind == BK_INI_IGNORED || !ini_name_ok(k, kl))
+			continue; /* consumed, not reported */
+		return BK_INI_PROPERTY;
+	}
+}
+
+static int
+name_is(const char *a, size_t an, const char *b)
+{
+	return strlen(b) == an && memcmp(a, b, an) == 0;
+}
+
+static int
+key_is(const char *a, size_t an, const char *b)
+{
+	size_t i;
+
+	if (strlen(b) != an)
+		return 0;
+	for (i = 0; i < an; i++)
+		if (lower((unsigned char)a[i]) != lower((unsigned char)b[i]))
+			return 0;
+	return 1;
+}
+
+/*
+ * One pass over one file: the last value of key in (kind, name).  With
+ * skip_plain_default, "[default]" sections are skipped (the config file
+ * had a "[profile default]").  *has_prefixed_default reports whether this
+ * file has one.
+ */
+static enum bk_err
+ini_scan(enum bk_ini_file file, const char *text, size_t len,
+    enum bk_ini_kind kind, const char *name, const char *key, char *out,
+    size_t cap, int skip_plain_default, int *found, int *has_section,
+    int *has_prefixed_default, struct bk_ini_error *err)
+{
+	char val[BK_INI_VALUE_MAX];
+	struct bk_ini it;
+	enum bk_ini_item r;
+	int in = 0;
+
+	bk_ini_init(&it, file, text, len);
+	while ((r = bk_ini_next(&it, val, sizeof(val))) != BK_INI_END) {
+		if (r == BK_INI_ERROR) {
+			if (err != NULL) {
+				err->file = file;
+				err->line = it.line;
+				err->msg = it.error;
+			}
+			bk_wipe(val, sizeof(val));
+			return BK_E_CONFIG;
+		}
+		if (r == BK_INI_SECTION) {
+			in = it.kind == kind && name_is(it.name, it.name_len,
+			    name);
+			if (in && it.profile_prefix && kind == BK_INI_PROFILE &&
+			    strcmp(name, "default") == 0)
+				*has_prefixed_default = 1;
+			if (in && skip_plain_default && !it.profile_prefix &&
+			    kind == BK_INI_PROFILE)
+				in = 0;
+			if (in)
+				*has_section = 1;
+			continue;
+		}
+		if (!in || key == NULL || !key_is(it.key, it.key_len, key))
+			continue;
+		if (it.value_len + 1 > cap) {
+			bk_wipe(val, sizeof(val));
+			return BK_E_BUFSZ;
+		}
+		memcpy(out, val, it.value_len + 1);
+		*found = 1;
+	}
+	/* values can be secrets: the stack copy goes */
+	bk_wipe(val, sizeof(val));
+	return BK_OK;
+}
+
+static enum bk_err
+profile_lookup(const struct bk_profile_files *f, enum bk_ini_kind kind,
+    const char *name, const char *key, char *out, size_t cap, int *found,
+    int *exists, struct bk_ini_error *err)
+{
+	int prefixed = 0, dummy = 0;
+	enum bk_err e;
+
+	*found = *exists = 0;
+	if (cap > 0 && out != NULL)
+		out[0] = '\0';
+	/* first pass only learns whether "[profile default]" exists */
+	if (kind == BK_INI_PROFILE && strcmp(name, "default") == 0) {
+		e = ini_scan(BK_INI_CONFIG, f->config, f->config_len, kind,
+		    name, NULL, NULL, 0, 0, &dummy, &dummy, &prefixed, err);
+		if (e != BK_OK)
+			return e;
+	}
+	e = ini_scan(BK_INI_CONFIG, f->config, f->config_len, kind, name, key,
+	    out, cap, prefixed, found, exists, &dummy, err);
+	if (e != BK_OK)
+		return e;
+	if (kind != BK_INI_PROFILE)
+		return BK_OK; /* sso-session and services live in config only */
+	return ini_scan(BK_INI_CREDENTIALS, f->credentials, f->credentials_len,
+	    kind, name, key, out, cap, 0, found, exists, &dummy, err);
+}
+
+enum bk_err
+bk_profile_get(const struct bk_profile_files *f, enum bk_ini_kind kind,
+    const char *name, const char *key, char *out, size_t cap,
+    struct bk_ini_error *err)
+{
+	int found, exists;
+	enum bk_err e = profile_lookup(f, kind, name, key, out, cap, &found,
+	    &exists, err);
+
+	if (e != BK_OK)
+		return e;
+	return found ? BK_OK : BK_E_NOT_FOUND;
+}
+
+int
+bk_profile_exists(const struct bk_profile_files *f, enum bk_ini_kind kind,
+    const char *name)
+{
+	int found, exists;
+
+	return profile_lookup(f, kind, name, NULL, NULL, 0, &found, &exists,
+	    NULL) == BK_OK && exists;
+}
+
+enum bk_err
+bk_profile_check(const struct bk_profile_files *f, struct bk_ini_error *err)
+{
+	int a = 0, b = 0, c = 0;
+	enum bk_err e;
+
+	e = ini_scan(BK_INI_CONFIG, f->config, f->config_len, BK_INI_PROFILE,
+	    "", NULL, NULL, 0, 0, &a, &b, &c, err);
+	if (e != BK_OK)
+		return e;
+	return ini_scan(BK_INI_CREDENTIALS, f->credentials, f->credentials_len,
+	    BK_INI_PROFILE, "", NULL, NULL, 0, 0, &a, &b, &c, err);
+}
+
+enum bk_err
+bk_ini_subprop(const char *block, const char *key, char *out, size_t cap)
+{
+	const char *l = block;
+
+	/* block is "\nname = value\nname2 = value2" as bk_ini_next built it */
+	while (l != NULL && *l != '\0') {
+		const char *nl, *eq, *k, *v;
+		size_t n, kl, vl;
+		if (*l == '\n')
+			l++;
+		nl = strchr(l, '\n');
+		n = nl ? (size_t)(nl - l) : strlen(l);
+		eq = memchr(l, '=', n);
+		if (eq != NULL) {
+			k = l;
+			kl = (size_t)(eq - l);
+			trim(&k, &kl);
+			v = eq + 1;
+			vl = n - (size_t)(v - l);
+			trim(&v, &vl);
+			if (key_is(k, kl, key)) {
+				if (vl + 1 > cap)
+					return BK_E_BUFSZ;
+				memcpy(out, v, vl);
+				out[vl] = '\0';
+				return BK_OK;
+			}
+		}
+		l = nl;
+	}
+	return BK_E_NOT_FOUND;
+}
+
+enum bk_err
+bk_aws_file_path(const char *override, const char *home,
+    const char *default_name, struct bk_buf *out)
+{
+	if (override != NULL && override[0] != '\0') {
+		if (override[0] == '~' && (override[1] == '/' ||
+		    override[1] == '\0')) {
+			if (home == NULL || home[0] == '\0')
+				return BK_E_NOT_FOUND;
+			bk_buf_puts(out, home);
+			bk_buf_puts(out, override + 1);
+		} else {
+			bk_buf_puts(out, override);
+		}
+		return bk_buf_err(out);
+	}
+	if (home == NULL || home[0] == '\0')
+		return BK_E_NOT_FOUND;
+	bk_buf_puts(out, home);
+	if (home[strlen(home) - 1] != '/')
+		bk_buf_putc(out, '/');
+	bk_buf_puts(out, ".aws/");
+	bk_buf_puts(out, default_name);
+	return bk_buf_err(out);
+}
+
+/* ==================================================================== */
+/* 9. Models and regions                                                */
 /* ==================================================================== */
 
 int

@@ -110,6 +110,8 @@
 	X(BK_E_USAGE, 73, "invalid command line") \
 	X(BK_E_IO, 74, "local I/O error") \
 	X(BK_E_NOMEM, 75, "out of memory") \
+	X(BK_E_CONFIG, 76, "malformed AWS config or credentials file") \
+	X(BK_E_NOT_FOUND, 77, "not set") \
 	X(BK_E_INTERRUPTED, 80, "interrupted")
 
 #define BK_ERR_ENUM_(name, num, text) name = num,
@@ -575,7 +577,95 @@ void bk_svc_error_stream(struct bk_svc_error *e, enum bk_err code,
 int bk_err_retryable(enum bk_err e);
 
 /* ==================================================================== */
-/* 6. Models and regions                                                */
+/* 6. Shared config and credentials files                               */
+/* ==================================================================== */
+
+/*
+ * ~/.aws/config and ~/.aws/credentials, by the cross-SDK profile rules:
+ * [default], [profile NAME], [sso-session NAME], [services NAME] in the
+ * config file; bare [NAME] in the credentials file; '#'/';' comments
+ * (inside a value only after whitespace); continuation lines; sub-property
+ * blocks ("s3 =" then indented "name = value" lines); case-insensitive
+ * keys; invalid names ignored.
+ *
+ * No tree is built: bk_ini_next() walks a file one section or property at
+ * a time, and bk_profile_get() answers one question by walking both files
+ * (they are small, and a lookup is a few microseconds).  The texts must
+ * stay alive and unchanged while in use.
+ */
+#define BK_INI_VALUE_MAX 8192   /* a joined value, sub-properties included */
+
+enum bk_ini_file { BK_INI_CONFIG = 0, BK_INI_CREDENTIALS = 1 };
+enum bk_ini_kind { BK_INI_PROFILE = 0, BK_INI_SSO_SESSION = 1,
+	BK_INI_SERVICES = 2, BK_INI_IGNORED = 3 };
+enum bk_ini_item { BK_INI_END = 0, BK_INI_SECTION = 1, BK_INI_PROPERTY = 2,
+	BK_INI_ERROR = 3 };
+
+struct bk_ini {
+	const char *p;
+	size_t n, pos;
+	unsigned line;             /* 1-based line of the last item */
+	enum bk_ini_file file;
+	int have_section;
+	enum bk_ini_kind kind;     /* of the current section */
+	const char *name;          /* current section name (not NUL-ended) */
+	size_t name_len;
+	int profile_prefix;        /* "[profile default]" rather than
+	                              "[default]" */
+	/* the item bk_ini_next() returned */
+	const char *key;           /* property key, original case */
+	size_t key_len;
+	char *value;               /* the caller's buffer, NUL-terminated */
+	size_t value_len;
+	const char *error;         /* static text, with `line` */
+};
+
+void bk_ini_init(struct bk_ini *it, enum bk_ini_file file, const char *text,
+    size_t len);
+/* Next section header or property; properties of ignored sections are
+ * reported with kind BK_INI_IGNORED.  The value goes into val (cap bytes,
+ * at most BK_INI_VALUE_MAX is needed). */
+enum bk_ini_item bk_ini_next(struct bk_ini *it, char *val, size_t cap);
+
+/* Both files; either may be empty (len 0). */
+struct bk_profile_files {
+	const char *config;
+	size_t config_len;
+	const char *credentials;
+	size_t credentials_len;
+};
+
+/*
+ * The merged value of `key` in section (kind, name): the last definition
+ * wins, the credentials file over the config file, and "[profile default]"
+ * hides "[default]" in the config file.  BK_E_NOT_FOUND if unset;
+ * BK_E_CONFIG with *err_line / *err_file and *err_msg on a malformed file.
+ */
+struct bk_ini_error {
+	enum bk_ini_file file;
+	unsigned line;
+	const char *msg;
+};
+enum bk_err bk_profile_get(const struct bk_profile_files *f,
+    enum bk_ini_kind kind, const char *name, const char *key, char *out,
+    size_t cap, struct bk_ini_error *err);
+/* 1 if a section (kind, name) exists in either file. */
+int bk_profile_exists(const struct bk_profile_files *f, enum bk_ini_kind kind,
+    const char *name);
+/* Check both files for syntax errors (file:line: what). */
+enum bk_err bk_profile_check(const struct bk_profile_files *f,
+    struct bk_ini_error *err);
+/* A sub-property ("endpoint_url" in a "bedrock_runtime =" block). */
+enum bk_err bk_ini_subprop(const char *block, const char *key, char *out,
+    size_t cap);
+
+/* Default file locations: $HOME/.aws/config and $HOME/.aws/credentials,
+ * unless overridden; a leading "~/" in an override is the home directory. */
+enum bk_err bk_aws_file_path(const char *override, const char *home,
+    const char *default_name, struct bk_buf *out);
+
+/* ==================================================================== */
+/* 9. Models and regions                                                */
 /* ==================================================================== */
 
 /* The model used when none is configured: the current Sonnet. */

@@ -989,6 +989,278 @@ suite_evs_smithy(void)
 	suite_summary("eventstream-smithy-rs");
 }
 
+/* ---- config files: profile-parser-tests.json --------------------------- */
+
+struct pmap {
+	int kind;                  /* BK_INI_PROFILE or BK_INI_SSO_SESSION */
+	char name[128];
+	char keys[32][80];
+	char vals[32][512];
+	int nkeys;
+};
+
+static int
+pmap_find(struct pmap *m, int n, int kind, const char *name)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (m[i].kind == kind && strcmp(m[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+/* What the core makes of the two files, as the test file's maps. */
+static int
+pmap_build(const struct bk_profile_files *f, struct pmap *m, int cap)
+{
+	int n = 0, pass;
+
+	for (pass = 0; pass < 2; pass++) {
+		struct bk_ini it;
+		char val[BK_INI_VALUE_MAX], name[128], key[80];
+		enum bk_ini_item r;
+		int cur = -1;
+
+		bk_ini_init(&it, pass ? BK_INI_CREDENTIALS : BK_INI_CONFIG,
+		    pass ? f->credentials : f->config,
+		    pass ? f->credentials_len : f->config_len);
+		while ((r = bk_ini_next(&it, val, sizeof(val))) != BK_INI_END &&
+		    r != BK_INI_ERROR) {
+			size_t i;
+			if (r == BK_INI_SECTION) {
+				cur = -1;
+				if ((it.kind != BK_INI_PROFILE &&
+				    it.kind != BK_INI_SSO_SESSION) ||
+				    it.name_len >= sizeof(name))
+					continue;
+				memcpy(name, it.name, it.name_len);
+				name[it.name_len] = '\0';
+				cur = pmap_find(m, n, it.kind, name);
+				if (cur < 0 && n < cap) {
+					cur = n++;
+					memset(&m[cur], 0, sizeof(m[cur]));
+					m[cur].kind = it.kind;
+					snprintf(m[cur].name, sizeof(m[cur].name),
+					    "%s", name);
+				}
+				continue;
+			}
+			if (cur < 0 || it.key_len >= sizeof(key))
+				continue;
+			for (i = 0; i < it.key_len; i++)
+				key[i] = (char)((it.key[i] >= 'A' &&
+				    it.key[i] <= 'Z') ? it.key[i] + 32 :
+				    it.key[i]);
+			key[it.key_len] = '\0';
+			/* the merged value, as the core answers a lookup */
+			if (m[cur].nkeys < 32) {
+				int k, dup = 0;
+				for (k = 0; k < m[cur].nkeys; k++)
+					dup |= strcmp(m[cur].keys[k], key) == 0;
+				if (dup)
+					continue;
+				if (bk_profile_get(f, (enum bk_ini_kind)m[cur].kind,
+				    m[cur].name, key, m[cur].vals[m[cur].nkeys],
+				    sizeof(m[cur].vals[0]), NULL) == BK_OK) {
+					snprintf(m[cur].keys[m[cur].nkeys],
+					    sizeof(m[cur].keys[0]), "%s", key);
+					m[cur].nkeys++;
+				}
+			}
+		}
+	}
+	return n;
+}
+
+/* Compare the core's view with an expected {NAME: {KEY: VALUE}} object. */
+static int
+pmap_matches(struct pmap *m, int n, int kind, const struct bk_json *j,
+    int obj)
+{
+	int i, k, count = 0, want;
+
+	for (i = 0; i < n; i++)
+		count += m[i].kind == kind;
+	want = obj >= 0 ? j->t[obj].size : 0;
+	if (count != want) {
+		fprintf(stderr, "  %d sections, expected %d\n", count, want);
+		return 0;
+	}
+	if (obj < 0)
+		return 1;
+	k = obj + 1;
+	for (i = 0; i < want; i++) {
+		char name[128], key[80], val[512];
+		size_t nl;
+		int at, kk, v, x;
+		bk_json_str(j, k, name, sizeof(name), &nl);
+		at = pmap_find(m, n, kind, name);
+		v = k + 1;
+		if (at < 0 || m[at].nkeys != j->t[v].size) {
+			fprintf(stderr, "  section %s missing or has %d keys, "
+			    "expected %d\n", name, at < 0 ? -1 : m[at].nkeys,
+			    j->t[v].size);
+			return 0;
+		}
+		kk = v + 1;
+		for (x = 0; x < j->t[v].size; x++) {
+			int y, ok = 0;
+			bk_json_str(j, kk, key, sizeof(key), &nl);
+			bk_json_str(j, kk + 1, val, sizeof(val), &nl);
+			for (y = 0; y < m[at].nkeys; y++)
+				if (strcmp(m[at].keys[y], key) == 0 &&
+				    strcmp(m[at].vals[y], val) == 0)
+					ok = 1;
+			if (!ok) {
+				fprintf(stderr, "  %s.%s: expected [%s]\n", name,
+				    key, val);
+				return 0;
+			}
+			kk = bk_json_skip(j, kk + 1);
+		}
+		k = bk_json_skip(j, k + 1);
+	}
+	return 1;
+}
+
+static char *
+jdup(const struct bk_json *j, int k, size_t *len)
+{
+	size_t cap = (size_t)(j->t[k].end - j->t[k].start) + 1;
+	char *p = malloc(cap);
+
+	*len = 0;
+	if (p != NULL && bk_json_str(j, k, p, cap, len) != BK_OK) {
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+static void
+suite_config(void)
+{
+	static struct pmap m[64];
+	struct bk_json j;
+	size_t jl;
+	char *doc = slurpf(&jl, "%s/config-file-tests/profile-parser-tests.json",
+	    vdir);
+	int tests, k, i;
+
+	if (doc == NULL || !jparse(&j, doc, jl) ||
+	    (tests = bk_json_get(&j, 0, "tests")) < 0) {
+		case_result(0, "config-file", "profile-parser-tests.json", "");
+		suite_summary("config-file");
+		free(doc);
+		return;
+	}
+	k = tests + 1;
+	for (i = 0; i < j.t[tests].size; i++) {
+		struct bk_profile_files f;
+		struct bk_ini_error err;
+		char name[256];
+		int in = bk_json_get(&j, k, "input");
+		int out = bk_json_get(&j, k, "output");
+		int cf = bk_json_get(&j, in, "configFile");
+		int crf = bk_json_get(&j, in, "credentialsFile");
+		int want_err = bk_json_get(&j, out, "errorContaining") >= 0;
+		char *c = NULL, *cr = NULL;
+		int ok, n;
+
+		jstr(&j, k, "name", name, sizeof(name));
+		memset(&f, 0, sizeof(f));
+		if (cf >= 0)
+			f.config = c = jdup(&j, cf, &f.config_len);
+		if (crf >= 0)
+			f.credentials = cr = jdup(&j, crf, &f.credentials_len);
+		if (want_err) {
+			ok = bk_profile_check(&f, &err) == BK_E_CONFIG &&
+			    err.line > 0 && err.msg != NULL;
+		} else {
+			int conf = bk_json_get(&j, out, "config");
+			ok = bk_profile_check(&f, &err) == BK_OK;
+			if (!ok)
+				fprintf(stderr, "  line %u: %s\n", err.line,
+				    err.msg);
+			n = pmap_build(&f, m, 64);
+			ok = ok && pmap_matches(m, n, BK_INI_PROFILE, &j,
+			    bk_json_get(&j, conf, "profiles"));
+			if (ok && bk_json_get(&j, conf, "sso_sessions") >= 0)
+				ok = pmap_matches(m, n, BK_INI_SSO_SESSION, &j,
+				    bk_json_get(&j, conf, "sso_sessions"));
+		}
+		case_result(ok, "config-file", name, "");
+		free(c);
+		free(cr);
+		k = bk_json_skip(&j, k);
+	}
+	free(doc);
+	suite_summary("config-file");
+}
+
+/* ---- config files: file-location-tests.json (Linux cases) ------------ */
+
+static void
+suite_locations(void)
+{
+	struct bk_json j;
+	size_t jl;
+	char *doc = slurpf(&jl, "%s/config-file-tests/file-location-tests.json",
+	    vdir);
+	int tests, k, i, skipped = 0;
+
+	if (doc == NULL || !jparse(&j, doc, jl) ||
+	    (tests = bk_json_get(&j, 0, "tests")) < 0) {
+		case_result(0, "config-file-location", "file", "");
+		suite_summary("config-file-location");
+		free(doc);
+		return;
+	}
+	k = tests + 1;
+	for (i = 0; i < j.t[tests].size; i++) {
+		int env = bk_json_get(&j, k, "environment");
+		char name[256], plat[16], home[256], cfg[256], crd[256],
+		    prof[64], wantc[256], wantr[256], wantp[64];
+		struct bk_buf b1, b2;
+		int ok;
+
+		jstr(&j, k, "name", name, sizeof(name));
+		jstr(&j, k, "platform", plat, sizeof(plat));
+		if (strcmp(plat, "linux") != 0) {
+			skipped++;   /* Windows home rules: not our platform */
+			k = bk_json_skip(&j, k);
+			continue;
+		}
+		jstr(&j, env, "HOME", home, sizeof(home));
+		jstr(&j, env, "AWS_CONFIG_FILE", cfg, sizeof(cfg));
+		jstr(&j, env, "AWS_SHARED_CREDENTIALS_FILE", crd, sizeof(crd));
+		jstr(&j, env, "AWS_PROFILE", prof, sizeof(prof));
+		jstr(&j, k, "configLocation", wantc, sizeof(wantc));
+		jstr(&j, k, "credentialsLocation", wantr, sizeof(wantr));
+		jstr(&j, k, "profile", wantp, sizeof(wantp));
+		{
+			char o1[256], o2[256];
+			bk_buf_init(&b1, o1, sizeof(o1));
+			bk_buf_init(&b2, o2, sizeof(o2));
+			ok = bk_aws_file_path(cfg[0] ? cfg : NULL, home, "config",
+			    &b1) == BK_OK && bk_aws_file_path(crd[0] ? crd :
+			    NULL, home, "credentials", &b2) == BK_OK &&
+			    strcmp(o1, wantc) == 0 && strcmp(o2, wantr) == 0;
+			/* the profile: AWS_PROFILE, else "default" */
+			if (wantp[0] != '\0')
+				ok = ok && strcmp(prof[0] ? prof : "default",
+				    wantp) == 0;
+		}
+		case_result(ok, "config-file-location", name, "");
+		k = bk_json_skip(&j, k);
+	}
+	free(doc);
+	fprintf(stderr, "note: config-file-location: %d Windows-only cases "
+	    "skipped (this tool runs on Linux)\n", skipped);
+	suite_summary("config-file-location");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -998,5 +1270,7 @@ main(int argc, char **argv)
 	suite_extra();
 	suite_evs_go();
 	suite_evs_smithy();
+	suite_config();
+	suite_locations();
 	return check_total_fail == 0 ? 0 : 1;
 }
