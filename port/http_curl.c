@@ -248,6 +248,8 @@ bk_port_http(const struct bk_http_request *req,
 		curl_easy_setopt(easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
 		curl_easy_setopt(easy, CURLOPT_LOW_SPEED_TIME, s);
 	}
+	if (req->no_proxy)
+		curl_easy_setopt(easy, CURLOPT_NOPROXY, "*");
 	if (req->total_timeout_ms > 0)
 		curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS,
 		    (long)req->total_timeout_ms);

@@ -94,7 +94,7 @@ struct bk_http_request {
 	uint32_t connect_timeout_ms;  /* 0: port default */
 	uint32_t idle_timeout_ms;     /* no byte for this long: BK_E_TIMEOUT */
 	uint32_t total_timeout_ms;    /* 0: none */
-	int verbose;                  /* trace to stderr (secrets redacted) */
+	int no_proxy;                 /* never through HTTPS_PROXY (IMDS) */
 };
 
 struct bk_http_sink {

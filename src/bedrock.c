@@ -381,6 +381,106 @@ bk_time_amz(int64_t t, char out[17])
 	return BK_OK;
 }
 
+static int
+digits(const char *s, size_t n, int *v)
+{
+	size_t i;
+
+	*v = 0;
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		*v = *v * 10 + (s[i] - '0');
+	}
+	return 0;
+}
+
+/* Days from 1970-01-01 to y-m-d (Howard Hinnant's days_from_civil). */
+static int64_t
+days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	int64_t era;
+	unsigned yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = (unsigned)(y - era * 400);
+	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+static enum bk_err
+civil_to_epoch(int y, int mo, int d, int h, int mi, int se, int64_t *t)
+{
+	static const unsigned char mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31,
+		30, 31, 30, 31 };
+
+	if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 ||
+	    d > mdays[mo - 1] || h > 23 || mi > 59 || se > 60)
+		return BK_E_ARG;
+	*t = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 +
+	    h * 3600 + mi * 60 + se;
+	return BK_OK;
+}
+
+enum bk_err
+bk_time_parse_iso8601(const char *s, size_t n, int64_t *t)
+{
+	int y, mo, d, h, mi, se, oh = 0, om = 0;
+	size_t i;
+	enum bk_err e;
+
+	/* YYYY-MM-DDTHH:MM:SS */
+	if (n < 19 || s[4] != '-' || s[7] != '-' ||
+	    (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || s[13] != ':' ||
+	    s[16] != ':' || digits(s, 4, &y) || digits(s + 5, 2, &mo) ||
+	    digits(s + 8, 2, &d) || digits(s + 11, 2, &h) ||
+	    digits(s + 14, 2, &mi) || digits(s + 17, 2, &se))
+		return BK_E_ARG;
+	i = 19;
+	if (i < n && s[i] == '.') {       /* fractions are dropped */
+		i++;
+		while (i < n && s[i] >= '0' && s[i] <= '9')
+			i++;
+	}
+	if ((e = civil_to_epoch(y, mo, d, h, mi, se, t)) != BK_OK)
+		return e;
+	if (i < n && (s[i] == 'Z' || s[i] == 'z')) {
+		i++;
+	} else if (i + 6 <= n && (s[i] == '+' || s[i] == '-') &&
+	    s[i + 3] == ':' && digits(s + i + 1, 2, &oh) == 0 &&
+	    digits(s + i + 4, 2, &om) == 0) {
+		int64_t off = oh * 3600 + om * 60;
+		*t += s[i] == '+' ? -off : off;
+		i += 6;
+	} else {
+		return BK_E_ARG;
+	}
+	return i == n ? BK_OK : BK_E_ARG;
+}
+
+enum bk_err
+bk_time_parse_http(const char *s, size_t n, int64_t *t)
+{
+	static const char mon[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	int d, y, h, mi, se, mo;
+
+	/* "Sun, 06 Nov 1994 08:49:37 GMT" */
+	if (n != 29 || s[3] != ',' || s[4] != ' ' || s[7] != ' ' ||
+	    s[11] != ' ' || s[16] != ' ' || s[19] != ':' || s[22] != ':' ||
+	    memcmp(s + 25, " GMT", 4) != 0 || digits(s + 5, 2, &d) ||
+	    digits(s + 12, 4, &y) || digits(s + 17, 2, &h) ||
+	    digits(s + 20, 2, &mi) || digits(s + 23, 2, &se))
+		return BK_E_ARG;
+	for (mo = 0; mo < 12; mo++)
+		if (memcmp(s + 8, mon + 3 * mo, 3) == 0)
+			break;
+	if (mo == 12)
+		return BK_E_ARG;
+	return civil_to_epoch(y, mo + 1, d, h, mi, se, t);
+}
+
 /* --- constant time, wiping ------------------------------------------- */
 
 int
@@ -690,6 +790,112 @@ bk_json_u64(const struct bk_json *j, int i, uint64_t *v)
 	return BK_OK;
 }
 
+enum bk_err
+bk_json_get_str(const struct bk_json *j, int obj, const char *key, char *out,
+    size_t cap)
+{
+	size_t n;
+	int k = bk_json_get(j, obj, key);
+
+	if (cap > 0)
+		out[0] = '\0';
+	if (k < 0)
+		return BK_E_NOT_FOUND;
+	return bk_json_str(j, k, out, cap, &n);
+}
+
+/* --- XML: just enough for AWS query-protocol replies ------------------ */
+
+enum bk_err
+bk_xml_text(const char *xml, size_t n, const char *tag, char *out, size_t cap)
+{
+	size_t tl = strlen(tag), i, o = 0, start = 0, end = 0;
+	int found = 0;
+
+	if (cap == 0)
+		return BK_E_BUFSZ;
+	out[0] = '\0';
+	/* "<tag>" (or "<tag attr...>"), then text up to "</tag>" */
+	for (i = 0; i + tl + 2 <= n; i++) {
+		if (xml[i] != '<' || memcmp(xml + i + 1, tag, tl) != 0 ||
+		    (xml[i + 1 + tl] != '>' && xml[i + 1 + tl] != ' '))
+			continue;
+		start = i + 1 + tl;
+		while (start < n && xml[start] != '>')
+			start++;
+		if (start >= n || xml[start - 1] == '/')
+			return BK_E_JSON_SHAPE;   /* <tag/> or cut off */
+		start++;
+		for (end = start; end + tl + 3 <= n; end++)
+			if (xml[end] == '<' && xml[end + 1] == '/' &&
+			    memcmp(xml + end + 2, tag, tl) == 0 &&
+			    xml[end + 2 + tl] == '>') {
+				found = 1;
+				break;
+			}
+		break;
+	}
+	if (!found)
+		return BK_E_NOT_FOUND;
+	for (i = start; i < end;) {
+		char c = xml[i];
+		if (c == '&') {
+			static const struct { const char *e; char c; } ent[] = {
+				{ "&amp;", '&' }, { "&lt;", '<' }, { "&gt;", '>' },
+				{ "&quot;", '"' }, { "&apos;", '\'' } };
+			size_t k, el = 0;
+			for (k = 0; k < COUNTOF(ent); k++) {
+				el = strlen(ent[k].e);
+				if (end - i >= el &&
+				    memcmp(xml + i, ent[k].e, el) == 0) {
+					c = ent[k].c;
+					break;
+				}
+			}
+			if (k == COUNTOF(ent)) {
+				/* numeric: &#NN; or &#xHH; */
+				uint32_t cp = 0;
+				size_t j = i + 2;
+				int hex = 0, ok = 0;
+				if (j < end && xml[i + 1] == '#') {
+					if (xml[j] == 'x' || xml[j] == 'X') {
+						hex = 1;
+						j++;
+					}
+					for (; j < end && xml[j] != ';' &&
+					    cp < 0x110000; j++) {
+						int dv = hex ? hexval((unsigned char)
+						    xml[j]) : (xml[j] >= '0' &&
+						    xml[j] <= '9' ? xml[j] - '0' : -1);
+						if (dv < 0)
+							break;
+						cp = cp * (hex ? 16u : 10u) +
+						    (uint32_t)dv;
+						ok = 1;
+					}
+				}
+				if (!ok || j >= end || xml[j] != ';' ||
+				    cp == 0 || cp >= 0x110000 ||
+				    (cp >= 0xD800 && cp <= 0xDFFF))
+					return BK_E_JSON_SHAPE;
+				if (cap - o <= 4)
+					return BK_E_BUFSZ;
+				o += utf8_put((uint8_t *)out + o, cp);
+				i = j + 1;
+				continue;
+			}
+			i += el;
+		} else {
+			i++;
+		}
+		if (o + 1 >= cap)
+			return BK_E_BUFSZ;
+		out[o++] = c;
+	}
+	out[o] = '\0';
+	return BK_OK;
+}
+
 /*
  * Length of the valid UTF-8 sequence at s[0..n), or 0 if invalid
  * (RFC 3629: no overlongs, no surrogates, nothing above U+10FFFF).
@@ -874,6 +1080,19 @@ bk_hmac_sha256(const void *key, size_t klen, const void *data, size_t n,
 	/* both contexts hold the key's inner and outer pads */
 	bk_wipe(&kc, sizeof(kc));
 	bk_wipe(&hc, sizeof(hc));
+}
+
+void
+bk_sha1_hex(const void *data, size_t n, char out[41])
+{
+	br_sha1_context c;
+	uint8_t h[20];
+
+	br_sha1_init(&c);
+	br_sha1_update(&c, data, n);
+	br_sha1_out(&c, h);
+	bk_hex(out, h, 20);
+	out[40] = '\0';
 }
 
 static unsigned char
@@ -3304,6 +3523,239 @@ bk_ini_subprop(const char *block, const char *key, char *out, size_t cap)
 		l = nl;
 	}
 	return BK_E_NOT_FOUND;
+}
+
+/* --- credential plans --------------------------------------------------- */
+
+/* Profile key into a fixed field; 1 if set. */
+static int
+pget(const struct bk_profile_files *f, enum bk_ini_kind kind,
+    const char *name, const char *key, char *out, size_t cap)
+{
+	if (bk_profile_get(f, kind, name, key, out, cap, NULL) == BK_OK)
+		return 1;
+	if (cap > 0)
+		out[0] = '\0';
+	return 0;
+}
+
+static int
+has(const struct bk_profile_files *f, const char *name, const char *key)
+{
+	char tmp[8];
+	enum bk_err e = bk_profile_get(f, BK_INI_PROFILE, name, key, tmp,
+	    sizeof(tmp), NULL);
+
+	/* BUFSZ: set, and longer than tmp */
+	return e == BK_OK || e == BK_E_BUFSZ;
+}
+
+static enum bk_err
+plan_fail(struct bk_plan *p, const char *a, const char *b, const char *c)
+{
+	struct bk_buf m;
+
+	bk_buf_init(&m, p->error, sizeof(p->error));
+	bk_buf_puts(&m, a);
+	if (b != NULL)
+		bk_buf_puts(&m, b);
+	if (c != NULL)
+		bk_buf_puts(&m, c);
+	return BK_E_CONFIG;
+}
+
+/* The base of a profile that has no role_arn (or is a chain's end). */
+static enum bk_err
+plan_base(const struct bk_profile_files *f, const char *name,
+    struct bk_plan *p)
+{
+	int akid = has(f, name, "aws_access_key_id");
+	int sec = has(f, name, "aws_secret_access_key");
+	int sso_acct = has(f, name, "sso_account_id");
+	int sso_role = has(f, name, "sso_role_name");
+
+	memcpy(p->base_profile, name, strlen(name) + 1);
+	if (pget(f, BK_INI_PROFILE, name, "sso_session", p->sso_session,
+	    sizeof(p->sso_session))) {
+		if (has(f, name, "sso_region"))
+			return plan_fail(p, "`sso_region` can only be specified "
+			    "in the [sso-session] config when a session name is "
+			    "given", NULL, NULL);
+		if (!bk_profile_exists(f, BK_INI_SSO_SESSION, p->sso_session))
+			return plan_fail(p, "sso-session named `", p->sso_session,
+			    "` was not found");
+		pget(f, BK_INI_SSO_SESSION, p->sso_session, "sso_region",
+		    p->sso_region, sizeof(p->sso_region));
+		pget(f, BK_INI_SSO_SESSION, p->sso_session, "sso_start_url",
+		    p->sso_start_url, sizeof(p->sso_start_url));
+		pget(f, BK_INI_PROFILE, name, "sso_account_id",
+		    p->sso_account_id, sizeof(p->sso_account_id));
+		pget(f, BK_INI_PROFILE, name, "sso_role_name", p->sso_role_name,
+		    sizeof(p->sso_role_name));
+		p->base = BK_BASE_SSO;
+		return BK_OK;
+	}
+	if (sso_acct || sso_role || has(f, name, "sso_start_url")) {
+		if (sso_role && !sso_acct)
+			return plan_fail(p, "if `sso_role_name` is set, then "
+			    "`sso_account_id` must also be set", NULL, NULL);
+		if (sso_acct && !sso_role)
+			return plan_fail(p, "if `sso_account_id` is set, then "
+			    "`sso_role_name` must also be set", NULL, NULL);
+		pget(f, BK_INI_PROFILE, name, "sso_start_url", p->sso_start_url,
+		    sizeof(p->sso_start_url));
+		pget(f, BK_INI_PROFILE, name, "sso_region", p->sso_region,
+		    sizeof(p->sso_region));
+		pget(f, BK_INI_PROFILE, name, "sso_account_id",
+		    p->sso_account_id, sizeof(p->sso_account_id));
+		pget(f, BK_INI_PROFILE, name, "sso_role_name", p->sso_role_name,
+		    sizeof(p->sso_role_name));
+		if (!p->sso_start_url[0] || !p->sso_region[0] || !sso_acct)
+			return plan_fail(p, "profile `", name, "` has an "
+			    "incomplete SSO configuration (sso_start_url, "
+			    "sso_region, sso_account_id and sso_role_name are "
+			    "all required)");
+		p->base = BK_BASE_SSO;
+		return BK_OK;
+	}
+	if (has(f, name, "web_identity_token_file"))
+		return plan_fail(p, "`role_arn` was missing for the "
+		    "web_identity_token_file of profile `", name, "`");
+	if (pget(f, BK_INI_PROFILE, name, "credential_process", p->process,
+	    sizeof(p->process))) {
+		p->base = BK_BASE_PROCESS;
+		return BK_OK;
+	}
+	if (akid && sec) {
+		p->base = BK_BASE_STATIC;
+		return BK_OK;
+	}
+	if (akid)
+		return plan_fail(p, "profile `", name,
+		    "` is missing aws_secret_access_key");
+	if (sec)
+		return plan_fail(p, "profile `", name,
+		    "` is missing aws_access_key_id");
+	p->no_credentials = 1;
+	plan_fail(p, "profile `", name, "` did not contain credential "
+	    "information");
+	return BK_E_NOT_FOUND;
+}
+
+enum bk_err
+bk_profile_plan(const struct bk_profile_files *f, const char *profile,
+    struct bk_plan *p)
+{
+	char visited[BK_PLAN_MAX_LINKS + 1][128];
+	char cur[128], src[128];
+	size_t nv = 0, i;
+	enum bk_err e;
+
+	memset(p, 0, sizeof(*p));
+	if (strlen(profile) >= sizeof(cur))
+		return plan_fail(p, "profile name too long", NULL, NULL);
+	memcpy(cur, profile, strlen(profile) + 1);
+	if (!bk_profile_exists(f, BK_INI_PROFILE, profile)) {
+		p->no_credentials = 1;
+		plan_fail(p, "profile `", profile, "` is not defined");
+		return BK_E_NOT_FOUND;
+	}
+	for (;;) {
+		struct bk_plan_link *l;
+		int has_src, has_cs;
+
+		for (i = 0; i < nv; i++)
+			if (strcmp(visited[i], cur) == 0)
+				return plan_fail(p, "profile formed an infinite "
+				    "loop at `", cur, "`");
+		if (nv > BK_PLAN_MAX_LINKS)
+			return plan_fail(p, "role chain longer than 32 links",
+			    NULL, NULL);
+		memcpy(visited[nv++], cur, sizeof(cur));
+		if (!bk_profile_exists(f, BK_INI_PROFILE, cur))
+			return plan_fail(p, "could not find source profile `",
+			    cur, "`");
+		/* a source profile with static keys ends the chain there */
+		if (nv > 1 && has(f, cur, "aws_access_key_id")) {
+			e = plan_base(f, cur, p);
+			break;
+		}
+		if (!has(f, cur, "role_arn")) {
+			e = plan_base(f, cur, p);
+			if (e == BK_E_NOT_FOUND && nv > 1)
+				e = BK_E_CONFIG; /* a named source must work */
+			break;
+		}
+		if (p->nlinks >= BK_PLAN_MAX_LINKS)
+			return plan_fail(p, "role chain longer than 32 links",
+			    NULL, NULL);
+		l = &p->link[p->nlinks];
+		memcpy(l->profile, cur, sizeof(cur));
+		pget(f, BK_INI_PROFILE, cur, "role_arn", l->role_arn,
+		    sizeof(l->role_arn));
+		pget(f, BK_INI_PROFILE, cur, "external_id", l->external_id,
+		    sizeof(l->external_id));
+		pget(f, BK_INI_PROFILE, cur, "role_session_name",
+		    l->session_name, sizeof(l->session_name));
+		pget(f, BK_INI_PROFILE, cur, "mfa_serial", l->mfa_serial,
+		    sizeof(l->mfa_serial));
+		pget(f, BK_INI_PROFILE, cur, "duration_seconds", l->duration,
+		    sizeof(l->duration));
+		if (pget(f, BK_INI_PROFILE, cur, "web_identity_token_file",
+		    p->web_token_file, sizeof(p->web_token_file))) {
+			/* the role is the web identity call's, not a link */
+			memcpy(p->web_role_arn, l->role_arn, sizeof(l->role_arn));
+			memcpy(p->web_session_name, l->session_name,
+			    sizeof(l->session_name));
+			memcpy(p->base_profile, cur, sizeof(cur));
+			p->base = BK_BASE_WEB_IDENTITY;
+			e = BK_OK;
+			break;
+		}
+		p->nlinks++;
+		has_src = pget(f, BK_INI_PROFILE, cur, "source_profile", src,
+		    sizeof(src));
+		has_cs = pget(f, BK_INI_PROFILE, cur, "credential_source",
+		    p->named_source, sizeof(p->named_source));
+		if (has_src && has_cs)
+			return plan_fail(p, "profile `", cur, "` contained both "
+			    "source_profile and credential_source");
+		if (has_cs) {
+			if (strcmp(p->named_source, "Environment") != 0 &&
+			    strcmp(p->named_source, "Ec2InstanceMetadata") != 0 &&
+			    strcmp(p->named_source, "EcsContainer") != 0)
+				return plan_fail(p, "unknown credential_source `",
+				    p->named_source, "` (use Environment, "
+				    "Ec2InstanceMetadata or EcsContainer)");
+			memcpy(p->base_profile, cur, sizeof(cur));
+			p->base = BK_BASE_NAMED;
+			e = BK_OK;
+			break;
+		}
+		if (!has_src)
+			return plan_fail(p, "profile `", cur, "` must contain "
+			    "`source_profile` or `credential_source` with its "
+			    "role_arn");
+		if (strcmp(src, cur) == 0) {
+			/* self reference: this profile's own keys are the base */
+			if (!has(f, cur, "aws_access_key_id"))
+				return plan_fail(p, "profile `", cur, "` is its "
+				    "own source_profile but has no "
+				    "aws_access_key_id");
+			e = plan_base(f, cur, p);
+			break;
+		}
+		memcpy(cur, src, sizeof(src));
+	}
+	if (e != BK_OK)
+		return e;
+	/* links were found outermost first; the program runs innermost first */
+	for (i = 0; i < p->nlinks / 2; i++) {
+		struct bk_plan_link t = p->link[i];
+		p->link[i] = p->link[p->nlinks - 1 - i];
+		p->link[p->nlinks - 1 - i] = t;
+	}
+	return BK_OK;
 }
 
 enum bk_err

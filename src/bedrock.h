@@ -178,6 +178,12 @@ void bk_uri_decode(struct bk_buf *b, const char *s, size_t n);
  * Years 1970..9999 only. */
 enum bk_err bk_time_amz(int64_t t, char out[17]);
 
+/* "2021-08-05T19:58:02Z" (optionally with fractional seconds, "+00:00"
+ * or another offset) -> seconds since the epoch. */
+enum bk_err bk_time_parse_iso8601(const char *s, size_t n, int64_t *t);
+/* "Thu, 05 Aug 2021 18:58:02 GMT" (RFC 7231 IMF-fixdate) -> seconds. */
+enum bk_err bk_time_parse_http(const char *s, size_t n, int64_t *t);
+
 /* Constant-time comparison of two equal-length byte strings. */
 int bk_ct_equal(const void *a, const void *b, size_t n);
 
@@ -228,6 +234,17 @@ enum bk_err bk_json_str(const struct bk_json *j, int i, char *out,
 enum bk_err bk_json_unescape_inplace(char *s, size_t n, size_t *out_len);
 /* Non-negative integer primitive. */
 enum bk_err bk_json_u64(const struct bk_json *j, int i, uint64_t *v);
+/* The string value of `key` in object obj, unescaped into out. */
+enum bk_err bk_json_get_str(const struct bk_json *j, int obj, const char *key,
+    char *out, size_t cap);
+
+/*
+ * The text of the first <tag>...</tag> element in an XML document (STS
+ * answers), entity-decoded (&amp; &lt; &gt; &quot; &apos; and numeric)
+ * into out.  Enough XML for AWS query-protocol replies; no DTDs, no CDATA.
+ */
+enum bk_err bk_xml_text(const char *xml, size_t n, const char *tag,
+    char *out, size_t cap);
 
 /*
  * Write `s` as a JSON string (with quotes).  Control characters, quotes
@@ -341,6 +358,10 @@ enum bk_err bk_sigv4_sign(struct bk_sigv4 *s, struct bk_sigv4_cache *cache,
 /* Wipe the derived key, canonical request and signature buffers. */
 void bk_sigv4_wipe(struct bk_sigv4 *s);
 void bk_sigv4_cache_wipe(struct bk_sigv4_cache *c);
+
+/* SHA-1 as lowercase hex: only for the SSO token cache's file names,
+ * which the AWS CLI derives that way (no security role). */
+void bk_sha1_hex(const void *data, size_t n, char out[41]);
 
 /* SHA-256 helpers over BearSSL (exposed for tests and the program). */
 void bk_sha256(const void *data, size_t n, uint8_t out[32]);
@@ -658,6 +679,55 @@ enum bk_err bk_profile_check(const struct bk_profile_files *f,
 /* A sub-property ("endpoint_url" in a "bedrock_runtime =" block). */
 enum bk_err bk_ini_subprop(const char *block, const char *key, char *out,
     size_t cap);
+
+/*
+ * The credential plan of a profile, as the SDKs build it: a base source
+ * (static keys, a named credential_source, a web identity token, SSO, a
+ * credential_process) then zero or more AssumeRole links, innermost
+ * first.  Static keys are not copied into the plan: the program reads them
+ * from base_profile when it needs them.  Pure: the program executes it.
+ */
+#define BK_PLAN_MAX_LINKS 32
+
+enum bk_base { BK_BASE_STATIC = 0, BK_BASE_NAMED = 1,
+	BK_BASE_WEB_IDENTITY = 2, BK_BASE_SSO = 3, BK_BASE_PROCESS = 4 };
+
+struct bk_plan_link {
+	char profile[128];
+	char role_arn[256];
+	char external_id[256];
+	char session_name[128];
+	char mfa_serial[256];
+	char duration[16];        /* duration_seconds, as written */
+};
+
+struct bk_plan {
+	enum bk_base base;
+	char base_profile[128];
+	char named_source[32];    /* Environment | Ec2InstanceMetadata | EcsContainer */
+	char web_token_file[1024];
+	char web_role_arn[256];
+	char web_session_name[128];
+	char sso_session[128];    /* empty for the legacy sso_* keys */
+	char sso_start_url[512];
+	char sso_region[64];
+	char sso_account_id[32];
+	char sso_role_name[128];
+	char process[4096];
+	struct bk_plan_link link[BK_PLAN_MAX_LINKS];
+	size_t nlinks;
+	char error[256];          /* when planning fails */
+	int no_credentials;       /* the profile has no credential settings */
+};
+
+/*
+ * Plan the credentials of `profile`.  BK_OK, or BK_E_CONFIG with
+ * plan->error (a loop, a missing source profile, partial keys...), or
+ * BK_E_NOT_FOUND when the profile does not exist or holds no credential
+ * settings (plan->no_credentials): the chain then moves on.
+ */
+enum bk_err bk_profile_plan(const struct bk_profile_files *f,
+    const char *profile, struct bk_plan *plan);
 
 /* Default file locations: $HOME/.aws/config and $HOME/.aws/credentials,
  * unless overridden; a leading "~/" in an override is the home directory. */

@@ -1261,6 +1261,163 @@ suite_locations(void)
 	suite_summary("config-file-location");
 }
 
+/* ---- credential plans: assume-role-tests.json ---------------------------- */
+
+/* Write {NAME: {k: v}} as config-file sections with the given prefix. */
+static void
+emit_sections(struct bk_buf *b, const struct bk_json *j, int obj,
+    const char *prefix)
+{
+	int k, i, x;
+	char name[256], key[128], val[512];
+	size_t n;
+
+	if (obj < 0)
+		return;
+	k = obj + 1;
+	for (i = 0; i < j->t[obj].size; i++) {
+		int v = k + 1, kk = v + 1;
+		bk_json_str(j, k, name, sizeof(name), &n);
+		bk_buf_puts(b, "[");
+		bk_buf_puts(b, prefix);
+		bk_buf_puts(b, name);
+		bk_buf_puts(b, "]\n");
+		for (x = 0; x < j->t[v].size; x++) {
+			bk_json_str(j, kk, key, sizeof(key), &n);
+			bk_json_str(j, kk + 1, val, sizeof(val), &n);
+			bk_buf_puts(b, key);
+			bk_buf_puts(b, " = ");
+			bk_buf_puts(b, val);
+			bk_buf_puts(b, "\n");
+			kk = bk_json_skip(j, kk + 1);
+		}
+		k = bk_json_skip(j, k + 1);
+	}
+}
+
+static int
+field_is(const struct bk_json *j, int obj, const char *key, const char *got)
+{
+	char want[512];
+
+	if (bk_json_get_str(j, obj, key, want, sizeof(want)) != BK_OK)
+		return 1;           /* not in the expectation: not checked */
+	if (strcmp(want, got) == 0)
+		return 1;
+	fprintf(stderr, "  %s: got [%s] expected [%s]\n", key, got, want);
+	return 0;
+}
+
+static void
+suite_plans(void)
+{
+	static char cfg[16384];
+	static struct bk_plan plan;
+	struct bk_json j;
+	size_t jl;
+	char *doc = slurpf(&jl, "%s/credential-provider-tests/test-data/"
+	    "assume-role-tests.json", vdir);
+	int k, i;
+
+	if (doc == NULL || !jparse(&j, doc, jl)) {
+		case_result(0, "assume-role-plans", "assume-role-tests.json", "");
+		suite_summary("assume-role-plans");
+		free(doc);
+		return;
+	}
+	k = 1;
+	for (i = 0; i < j.t[0].size; i++) {
+		struct bk_profile_files f;
+		struct bk_buf b;
+		char docs[256], sel[128];
+		int in = bk_json_get(&j, k, "input");
+		int out = bk_json_get(&j, k, "output");
+		int chain = bk_json_get(&j, out, "ProfileChain");
+		enum bk_err e;
+		int ok;
+
+		jstr(&j, k, "docs", docs, sizeof(docs));
+		jstr(&j, in, "selected_profile", sel, sizeof(sel));
+		bk_buf_init(&b, cfg, sizeof(cfg));
+		emit_sections(&b, &j, bk_json_get(&j, in, "profiles"),
+		    "profile ");
+		emit_sections(&b, &j, bk_json_get(&j, in, "sso_sessions"),
+		    "sso-session ");
+		memset(&f, 0, sizeof(f));
+		f.config = cfg;
+		f.config_len = b.len;
+		e = bk_profile_plan(&f, sel, &plan);
+		if (chain < 0) {
+			ok = e != BK_OK;
+		} else {
+			int base = chain + 1, link, x;
+			ok = e == BK_OK;
+			if (!ok)
+				fprintf(stderr, "  plan failed: %s\n", plan.error);
+			if (ok && bk_json_get(&j, base, "AccessKey") >= 0) {
+				ok = plan.base == BK_BASE_STATIC;
+			} else if (ok && bk_json_get(&j, base, "NamedSource") >= 0) {
+				int ns = bk_json_get(&j, base, "NamedSource");
+				ok = plan.base == BK_BASE_NAMED &&
+				    bk_json_is(&j, ns, plan.named_source);
+			} else if (ok && bk_json_get(&j, base, "WebIdentityToken")
+			    >= 0) {
+				int w = bk_json_get(&j, base, "WebIdentityToken");
+				ok = plan.base == BK_BASE_WEB_IDENTITY &&
+				    field_is(&j, w, "role_arn", plan.web_role_arn) &&
+				    field_is(&j, w, "web_identity_token_file",
+				    plan.web_token_file) &&
+				    field_is(&j, w, "role_session_name",
+				    plan.web_session_name);
+			} else if (ok && bk_json_get(&j, base, "Sso") >= 0) {
+				int so = bk_json_get(&j, base, "Sso");
+				ok = plan.base == BK_BASE_SSO &&
+				    field_is(&j, so, "sso_session",
+				    plan.sso_session) &&
+				    field_is(&j, so, "sso_region", plan.sso_region) &&
+				    field_is(&j, so, "sso_start_url",
+				    plan.sso_start_url) &&
+				    field_is(&j, so, "sso_account_id",
+				    plan.sso_account_id) &&
+				    field_is(&j, so, "sso_role_name",
+				    plan.sso_role_name);
+			} else if (ok) {
+				ok = 0;
+			}
+			/* static keys are checked through the base profile */
+			if (ok && plan.base == BK_BASE_STATIC) {
+				int ak = bk_json_get(&j, base, "AccessKey");
+				char v[256];
+				ok = bk_profile_get(&f, BK_INI_PROFILE,
+				    plan.base_profile, "aws_access_key_id", v,
+				    sizeof(v), NULL) == BK_OK &&
+				    field_is(&j, ak, "access_key_id", v);
+			}
+			link = bk_json_skip(&j, base);
+			if (ok && (size_t)(j.t[chain].size - 1) != plan.nlinks) {
+				fprintf(stderr, "  %zu links, expected %d\n",
+				    plan.nlinks, j.t[chain].size - 1);
+				ok = 0;
+			}
+			for (x = 0; ok && (size_t)x < plan.nlinks; x++) {
+				int ar = bk_json_get(&j, link, "AssumeRole");
+				ok = ar >= 0 &&
+				    field_is(&j, ar, "role_arn",
+				    plan.link[x].role_arn) &&
+				    field_is(&j, ar, "external_id",
+				    plan.link[x].external_id) &&
+				    field_is(&j, ar, "role_session_name",
+				    plan.link[x].session_name);
+				link = bk_json_skip(&j, link);
+			}
+		}
+		case_result(ok, "assume-role-plans", docs, "");
+		k = bk_json_skip(&j, k);
+	}
+	free(doc);
+	suite_summary("assume-role-plans");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1272,5 +1429,6 @@ main(int argc, char **argv)
 	suite_evs_smithy();
 	suite_config();
 	suite_locations();
+	suite_plans();
 	return check_total_fail == 0 ? 0 : 1;
 }
