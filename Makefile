@@ -44,7 +44,7 @@ LIBS   := $(DEPS)/lib/libcurl.a $(DEPS)/lib/libbearssl.a -lpthread
 CORE   := $(OBJ)/bedrock.o
 PROG_OBJS := $(OBJ)/main.o $(OBJ)/client.o $(OBJ)/posix.o \
 	$(OBJ)/http_curl.o $(CORE)
-TEST_BIN := $(OBJ)/unit $(OBJ)/vectors $(OBJ)/replay
+TEST_BIN := $(OBJ)/unit $(OBJ)/vectors $(OBJ)/endpoints $(OBJ)/replay
 
 .PHONY: all deps test demo fuzz asan bench clean distclean
 all: bedrock-claude
@@ -80,6 +80,9 @@ $(OBJ)/unit: tests/unit.c tests/check.h $(OBJ)/client.o $(OBJ)/fake.o $(CORE)
 		$(DEPS)/lib/libbearssl.a -static -o $@
 $(OBJ)/vectors: tests/vectors.c tests/check.h $(CORE)
 	$(CC) $(TCFLAGS) tests/vectors.c $(CORE) $(DEPS)/lib/libbearssl.a \
+		-static -o $@
+$(OBJ)/endpoints: tests/endpoints.c tests/check.h $(CORE)
+	$(CC) $(TCFLAGS) tests/endpoints.c $(CORE) $(DEPS)/lib/libbearssl.a \
 		-static -o $@
 $(OBJ)/replay: tests/fuzz/replay.c tests/fuzz/fuzz_evs.c \
 		tests/fuzz/fuzz_stream.c $(CORE)

@@ -225,3 +225,38 @@ bk_port_http(const struct bk_http_request *req,
 	}
 	return r->after;
 }
+
+enum bk_err
+bk_port_write_file_atomic(const char *path, const void *data, size_t n,
+    struct bk_port_err *err)
+{
+	(void)path;
+	(void)data;
+	(void)n;
+	(void)err;
+	return BK_OK;
+}
+
+enum bk_err
+bk_port_run(const char *cmd, char *out, size_t cap, size_t *len,
+    uint32_t timeout_ms, int *status, struct bk_port_err *err)
+{
+	(void)cmd;
+	(void)out;
+	(void)cap;
+	(void)timeout_ms;
+	(void)err;
+	*len = 0;
+	*status = 127;
+	return BK_E_IO;
+}
+
+enum bk_err
+bk_port_prompt(const char *question, char *out, size_t cap, int secret)
+{
+	(void)question;
+	(void)secret;
+	if (cap > 0)
+		out[0] = '\0';
+	return BK_E_IO;
+}

@@ -48,6 +48,27 @@ enum bk_err bk_port_read_file(const char *path, uint8_t *buf, size_t cap,
     size_t *len, struct bk_port_err *err);
 /* 1 if the file exists and is readable. */
 int bk_port_readable(const char *path);
+/*
+ * Replace `path` atomically: write a temporary file beside it (mode 0600),
+ * fsync, rename over.  A crash or a signal leaves the old or the new
+ * content, never half of one.
+ */
+enum bk_err bk_port_write_file_atomic(const char *path, const void *data,
+    size_t n, struct bk_port_err *err);
+/*
+ * Run `cmd` with /bin/sh -c, stdin from /dev/null, stderr inherited,
+ * stdout captured up to cap bytes.  Killed after timeout_ms.  *status is
+ * the exit status (or 128 + signal).  BK_E_TIMEOUT, BK_E_LIMIT (more than
+ * cap bytes of output) or BK_E_IO otherwise.
+ */
+enum bk_err bk_port_run(const char *cmd, char *out, size_t cap, size_t *len,
+    uint32_t timeout_ms, int *status, struct bk_port_err *err);
+/*
+ * Ask a question on the controlling terminal (/dev/tty), the answer not
+ * echoed when `secret`.  BK_E_IO when there is no terminal.
+ */
+enum bk_err bk_port_prompt(const char *question, char *out, size_t cap,
+    int secret);
 
 /* --- terminal, standard streams --------------------------------------- */
 

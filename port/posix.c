@@ -8,7 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -272,4 +277,169 @@ bk_port_read_all(int fd, uint8_t **buf, size_t *len, size_t cap,
 	*buf = p;
 	*len = n;
 	return BK_OK;
+}
+
+enum bk_err
+bk_port_write_file_atomic(const char *path, const void *data, size_t n,
+    struct bk_port_err *err)
+{
+	char tmp[4096];
+	struct bk_buf b;
+	int fd;
+	enum bk_err e;
+
+	bk_buf_init(&b, tmp, sizeof(tmp));
+	bk_buf_puts(&b, path);
+	bk_buf_puts(&b, ".tmp.");
+	bk_buf_put_u64(&b, (uint64_t)getpid());
+	if (bk_buf_err(&b) != BK_OK) {
+		set_err(err, BK_E_LIMIT, "path too long:", path, 0);
+		return BK_E_LIMIT;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		set_err(err, BK_E_IO, "cannot create", tmp, errno);
+		return BK_E_IO;
+	}
+	e = bk_port_write(fd, data, n, NULL, err);
+	if (e == BK_OK && fsync(fd) != 0) {
+		set_err(err, BK_E_IO, "cannot sync", tmp, errno);
+		e = BK_E_IO;
+	}
+	if (close(fd) != 0 && e == BK_OK) {
+		set_err(err, BK_E_IO, "cannot close", tmp, errno);
+		e = BK_E_IO;
+	}
+	if (e == BK_OK && rename(tmp, path) != 0) {
+		set_err(err, BK_E_IO, "cannot replace", path, errno);
+		e = BK_E_IO;
+	}
+	if (e != BK_OK)
+		unlink(tmp);
+	return e;
+}
+
+enum bk_err
+bk_port_run(const char *cmd, char *out, size_t cap, size_t *len,
+    uint32_t timeout_ms, int *status, struct bk_port_err *err)
+{
+	int pfd[2], st = 0;
+	pid_t pid;
+	size_t n = 0;
+	uint64_t deadline = bk_port_mono_ms() + timeout_ms;
+	enum bk_err e = BK_OK;
+
+	*len = 0;
+	*status = -1;
+	if (pipe(pfd) != 0) {
+		set_err(err, BK_E_IO, "cannot create a pipe", NULL, errno);
+		return BK_E_IO;
+	}
+	pid = fork();
+	if (pid < 0) {
+		close(pfd[0]);
+		close(pfd[1]);
+		set_err(err, BK_E_IO, "cannot fork", NULL, errno);
+		return BK_E_IO;
+	}
+	if (pid == 0) {
+		int nul = open("/dev/null", O_RDONLY);
+		if (nul >= 0) {
+			dup2(nul, 0);
+			close(nul);
+		}
+		dup2(pfd[1], 1);
+		close(pfd[0]);
+		close(pfd[1]);
+		/* a process group of its own, so a timeout kills it all */
+		setpgid(0, 0);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	close(pfd[1]);
+	for (;;) {
+		struct pollfd p;
+		uint64_t now = bk_port_mono_ms();
+		ssize_t r;
+		int w;
+		if (now >= deadline) {
+			e = BK_E_TIMEOUT;
+			break;
+		}
+		p.fd = pfd[0];
+		p.events = POLLIN;
+		w = poll(&p, 1, (int)(deadline - now));
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			e = w == 0 ? BK_E_TIMEOUT : BK_E_IO;
+			break;
+		}
+		if (n == cap) {
+			e = BK_E_LIMIT;
+			break;
+		}
+		r = read(pfd[0], out + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+	}
+	close(pfd[0]);
+	if (e != BK_OK) {
+		kill(-pid, SIGKILL);
+		kill(pid, SIGKILL);
+	}
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (WIFEXITED(st))
+		*status = WEXITSTATUS(st);
+	else if (WIFSIGNALED(st))
+		*status = 128 + WTERMSIG(st);
+	*len = n;
+	if (e == BK_E_TIMEOUT)
+		set_err(err, e, "credential_process timed out", NULL, 0);
+	else if (e == BK_E_LIMIT)
+		set_err(err, e, "credential_process printed too much", NULL, 0);
+	return e;
+}
+
+enum bk_err
+bk_port_prompt(const char *question, char *out, size_t cap, int secret)
+{
+	struct termios old, raw;
+	int fd = open("/dev/tty", O_RDWR | O_CLOEXEC), restore = 0;
+	size_t n = 0;
+	enum bk_err e = BK_OK;
+
+	if (fd < 0 || cap == 0)
+		return BK_E_IO;
+	if (secret && tcgetattr(fd, &old) == 0) {
+		raw = old;
+		raw.c_lflag &= ~(tcflag_t)ECHO;
+		restore = tcsetattr(fd, TCSAFLUSH, &raw) == 0;
+	}
+	bk_port_write(fd, question, strlen(question), NULL, NULL);
+	for (;;) {
+		char c;
+		ssize_t r = read(fd, &c, 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			e = BK_E_IO;
+			break;
+		}
+		if (c == '\n' || c == '\r')
+			break;
+		if (n + 1 < cap)
+			out[n++] = c;
+	}
+	out[n] = '\0';
+	if (restore) {
+		tcsetattr(fd, TCSAFLUSH, &old);
+		bk_port_write(fd, "\n", 1, NULL, NULL);
+	}
+	close(fd);
+	return e;
 }

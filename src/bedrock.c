@@ -3785,6 +3785,323 @@ bk_aws_file_path(const char *override, const char *home,
 }
 
 /* ==================================================================== */
+/* 7. Endpoints                                                         */
+/* ==================================================================== */
+
+/*
+ * botocore's rule set for bedrock-runtime, flattened:
+ *
+ *   Endpoint set:  UseFIPS -> error; UseDualStack -> error; else Endpoint
+ *   Region unset:  error "Invalid Configuration: Missing Region"
+ *   else, with P = aws.partition(Region):
+ *     FIPS+DualStack  https://bedrock-runtime-fips.{Region}.{P.dualStack}
+ *     FIPS            https://bedrock-runtime-fips.{Region}.{P.dnsSuffix}
+ *     DualStack       https://bedrock-runtime.{Region}.{P.dualStack}
+ *     neither         https://bedrock-runtime.{Region}.{P.dnsSuffix}
+ *   each variant failing with its error when P lacks FIPS or DualStack.
+ *
+ * No generic rules engine: the tree is six branches, and a table of
+ * eight partitions replaces partitions.json.
+ */
+/*
+ * partitions.json, in file order: aws.partition() takes the partition
+ * that lists the region by name, else the first whose regionRegex
+ * matches, else "aws".  Every regionRegex has the shape
+ * ^PREFIX\w+\-\d+$, so `re` holds only the '|'-separated prefixes.
+ * `regions` is the explicit list, space-separated.  All eight support
+ * FIPS and dual-stack today; the flags keep the rule set's errors
+ * reachable when a partition changes.
+ */
+struct ep_partition {
+	const char *dns;        /* dnsSuffix */
+	const char *dual;       /* dualStackDnsSuffix */
+	const char *re;         /* regionRegex prefixes */
+	const char *regions;
+	unsigned char fips, dualstack;
+};
+
+static const struct ep_partition ep_parts[] = {
+	{ "amazonaws.com", "api.aws",  /* aws */
+	  "us-|eu-|ap-|sa-|ca-|me-|af-|il-|mx-",
+	  "af-south-1 ap-east-1 ap-east-2 ap-northeast-1 ap-northeast-2 "
+	  "ap-northeast-3 ap-south-1 ap-south-2 ap-southeast-1 ap-southeast-2 "
+	  "ap-southeast-3 ap-southeast-4 ap-southeast-5 ap-southeast-6 "
+	  "ap-southeast-7 aws-global ca-central-1 ca-west-1 eu-central-1 "
+	  "eu-central-2 eu-north-1 eu-south-1 eu-south-2 eu-west-1 eu-west-2 "
+	  "eu-west-3 il-central-1 me-central-1 me-south-1 mx-central-1 "
+	  "sa-east-1 us-east-1 us-east-2 us-west-1 us-west-2", 1, 1 },
+	{ "amazonaws.com.cn", "api.amazonwebservices.com.cn", "cn-",
+	  "aws-cn-global cn-north-1 cn-northwest-1", 1, 1 },
+	{ "amazonaws.eu", "api.amazonwebservices.eu", "eusc-de-",
+	  "eusc-de-east-1", 1, 1 },
+	{ "c2s.ic.gov", "api.aws.ic.gov", "us-iso-",
+	  "aws-iso-global us-iso-east-1 us-iso-west-1", 1, 1 },
+	{ "sc2s.sgov.gov", "api.aws.scloud", "us-isob-",
+	  "aws-iso-b-global us-isob-east-1 us-isob-west-1", 1, 1 },
+	{ "cloud.adc-e.uk", "api.cloud-aws.adc-e.uk", "eu-isoe-",
+	  "aws-iso-e-global eu-isoe-west-1", 1, 1 },
+	{ "csp.hci.ic.gov", "api.aws.hci.ic.gov", "us-isof-",
+	  "aws-iso-f-global us-isof-east-1 us-isof-south-1", 1, 1 },
+	{ "amazonaws.com", "api.aws", "us-gov-",
+	  "aws-us-gov-global us-gov-east-1 us-gov-west-1", 1, 1 },
+};
+#define EP_NPARTS (sizeof(ep_parts) / sizeof(ep_parts[0]))
+
+/*
+ * The tail of the regexes, \w+\-\d+$.  The region already passed
+ * bk_region_valid() ([a-z0-9-]), and \w cannot match '-', so: one or
+ * more non-dashes, one dash, one or more digits, the end.
+ */
+static int
+ep_word_dash_digits(const char *s)
+{
+	const char *d = strchr(s, '-');
+	size_t n;
+
+	if (d == NULL || d == s)
+		return 0;
+	n = strlen(d + 1);
+	return n > 0 && strspn(d + 1, "0123456789") == n;
+}
+
+/* 1 if an item of the `sep`-separated list equals s (whole = 1) or is a
+ * prefix of s followed by the regex tail (whole = 0). */
+static int
+ep_list_has(const char *list, char sep, const char *s, int whole)
+{
+	size_t sl = strlen(s);
+
+	while (*list != '\0') {
+		const char *e = strchr(list, sep);
+		size_t n = e ? (size_t)(e - list) : strlen(list);
+		if (whole ? (n == sl && memcmp(list, s, n) == 0) :
+		    (n < sl && memcmp(list, s, n) == 0 &&
+		    ep_word_dash_digits(s + n)))
+			return 1;
+		list += e ? n + 1 : n;
+	}
+	return 0;
+}
+
+static const struct ep_partition *
+ep_partition_of(const char *region)
+{
+	size_t i;
+
+	for (i = 0; i < EP_NPARTS; i++)
+		if (ep_list_has(ep_parts[i].regions, ' ', region, 1))
+			return &ep_parts[i];
+	for (i = 0; i < EP_NPARTS; i++)
+		if (ep_list_has(ep_parts[i].re, '|', region, 0))
+			return &ep_parts[i];
+	return &ep_parts[0];
+}
+
+static enum bk_err
+ep_fail(struct bk_endpoint *out, enum bk_err e, const char *msg)
+{
+	struct bk_buf b;
+
+	out->url[0] = out->signing_region[0] = '\0';
+	bk_buf_init(&b, out->error, sizeof(out->error));
+	bk_buf_puts(&b, msg);
+	return e;
+}
+
+/* RFC 1123 host name: dot-separated labels of 1..63 letters, digits and
+ * inner dashes; no trailing dot (it would not match the certificate). */
+static int
+ep_host_ok(const char *h, size_t n)
+{
+	size_t i, lab = 0;
+
+	if (n == 0 || n > 253)
+		return 0;
+	for (i = 0; i < n; i++) {
+		char c = h[i];
+		if (c == '.') {
+			if (lab == 0 || h[i - 1] == '-')
+				return 0;
+			lab = 0;
+		} else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		    (c == '-' && lab > 0)) {
+			if (++lab > 63)
+				return 0;
+		} else {
+			return 0;
+		}
+	}
+	return h[n - 1] != '.' && h[n - 1] != '-';
+}
+
+/*
+ * Interface VPC endpoint names (the only custom hosts whose region can
+ * be known without the caller):
+ *   vpce-<id>[-<az>].<svc>.<region>.vpce.amazonaws.com[.cn]
+ * with <svc> bedrock-runtime or bedrock, either maybe with "-fips".
+ * Requests through them still sign as "bedrock" in <region>, whatever
+ * region the caller configured.  Writes the region, returns 1.
+ * `host` passed ep_host_ok(), so every label, the region included, is
+ * already a valid host label (what bk_region_valid() checks).
+ */
+static int
+ep_vpce_region(const char *host, char *region, size_t cap)
+{
+	static const char *const svc[] = { "bedrock-runtime-fips.",
+		"bedrock-runtime.", "bedrock-fips.", "bedrock." };
+	const char *r, *d = strchr(host, '.');
+	size_t i, n;
+
+	if (strncmp(host, "vpce-", 5) != 0 || d == NULL)
+		return 0;
+	for (i = 0; i < 4; i++)
+		if (strncmp(d + 1, svc[i], strlen(svc[i])) == 0)
+			break;
+	if (i == 4)
+		return 0;
+	r = d + 1 + strlen(svc[i]);
+	d = strchr(r, '.');
+	if (d == NULL || (strcmp(d, ".vpce.amazonaws.com") != 0 &&
+	    strcmp(d, ".vpce.amazonaws.com.cn") != 0))
+		return 0;
+	n = (size_t)(d - r);
+	if (n >= cap)
+		return 0;
+	memcpy(region, r, n);
+	region[n] = '\0';
+	return 1;
+}
+
+#define EP_BAD_URL "custom endpoint must look like https://host[:port][/path]"
+
+/*
+ * A custom endpoint: validate, lowercase the host, drop trailing '/'.
+ * Refused: http:// (it would send the signature and session token in
+ * the clear), userinfo, spaces, a query or fragment (the operation path
+ * is appended to the URL), an empty host, a port outside 1..65535.
+ */
+static enum bk_err
+ep_custom(const char *ep, const char *region, struct bk_endpoint *out)
+{
+	const char *s = ep + 8, *path;
+	char host[254];
+	size_t hl, n, i;
+
+	if (strncmp(ep, "https://", 8) != 0)
+		return ep_fail(out, BK_E_ENDPOINT,
+		    "custom endpoint must start with https://");
+	if (*s == '[')  /* an IPv6 literal, kept as it is */
+		s += 1 + strspn(s + 1, "0123456789abcdefABCDEF:.");
+	else
+		s += strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		    "abcdefghijklmnopqrstuvwxyz0123456789-.");
+	if (*s == ']' && ep[8] == '[' && s > ep + 9)
+		s++;
+	hl = (size_t)(s - (ep + 8));
+	if (hl >= sizeof(host))
+		return ep_fail(out, BK_E_ENDPOINT, EP_BAD_URL);
+	for (i = 0; i < hl; i++) {
+		char c = ep[8 + i];
+		host[i] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+	}
+	host[hl] = '\0';
+	if (host[0] != '[' ? !ep_host_ok(host, hl) : host[hl - 1] != ']')
+		return ep_fail(out, BK_E_ENDPOINT, EP_BAD_URL);
+	if (*s == ':') {
+		unsigned long port = 0;
+		n = strspn(s + 1, "0123456789");
+		for (i = 1; i <= n && i <= 5; i++)
+			port = port * 10 + (unsigned long)(s[i] - '0');
+		if (n == 0 || n > 5 || port == 0 || port > 65535)
+			return ep_fail(out, BK_E_ENDPOINT,
+			    "custom endpoint has a bad port");
+		s += 1 + n;
+	}
+	if (*s != '\0' && *s != '/')
+		return ep_fail(out, BK_E_ENDPOINT, EP_BAD_URL);
+	for (path = s; *s != '\0'; s++)
+		if ((unsigned char)*s <= 0x20 || (unsigned char)*s >= 0x7f ||
+		    *s == '?' || *s == '#' || *s == '\\')
+			return ep_fail(out, BK_E_ENDPOINT, EP_BAD_URL);
+	n = (size_t)(s - ep);
+	while (n > (size_t)(path - ep) && ep[n - 1] == '/')
+		n--;
+	if (n >= sizeof(out->url))
+		return ep_fail(out, BK_E_ENDPOINT,
+		    "custom endpoint URL is too long");
+	memcpy(out->url, "https://", 8);
+	memcpy(out->url + 8, host, hl);
+	memcpy(out->url + 8 + hl, ep + 8 + hl, n - 8 - hl);
+	out->url[n] = '\0';
+	out->custom = 1;
+	out->vpce = ep_vpce_region(host, out->signing_region,
+	    sizeof(out->signing_region));
+	if (!out->vpce && region != NULL)
+		memcpy(out->signing_region, region, strlen(region) + 1);
+	return BK_OK;
+}
+
+enum bk_err
+bk_endpoint_resolve(const struct bk_endpoint_params *p,
+    struct bk_endpoint *out)
+{
+	const struct ep_partition *pt;
+	const char *region;
+	struct bk_buf b;
+
+	memset(out, 0, sizeof(*out));
+	memcpy(out->signing_name, "bedrock", 8);
+	if (p->service == NULL || (strcmp(p->service, "bedrock-runtime") != 0
+	    && strcmp(p->service, "bedrock") != 0))
+		return ep_fail(out, BK_E_ARG,
+		    "service must be bedrock-runtime or bedrock");
+	/* an empty AWS_REGION means unset, as in the SDKs' env providers */
+	region = (p->region != NULL && p->region[0] != '\0') ? p->region :
+	    NULL;
+	if (p->endpoint != NULL && p->use_fips)
+		return ep_fail(out, BK_E_ENDPOINT, "Invalid Configuration: "
+		    "FIPS and custom endpoint are not supported");
+	if (p->endpoint != NULL && p->use_dualstack)
+		return ep_fail(out, BK_E_ENDPOINT, "Invalid Configuration: "
+		    "Dualstack and custom endpoint are not supported");
+	if (p->endpoint == NULL && region == NULL)
+		return ep_fail(out, BK_E_NO_REGION,
+		    "Invalid Configuration: Missing Region");
+	/*
+	 * Not in this rule set (it pastes {Region} into the host as is),
+	 * but other AWS rule sets check isValidHostLabel(Region): without
+	 * it a region such as "x.evil.com/#" would pick the host.  It also
+	 * bounds the region for signing_region.
+	 */
+	if (region != NULL && !bk_region_valid(region))
+		return ep_fail(out, BK_E_ENDPOINT,
+		    "Invalid Configuration: Region is not a valid host label");
+	if (p->endpoint != NULL)
+		return ep_custom(p->endpoint, region, out);
+
+	pt = ep_partition_of(region);
+	if (p->use_fips && p->use_dualstack && !(pt->fips && pt->dualstack))
+		return ep_fail(out, BK_E_ENDPOINT, "FIPS and DualStack are "
+		    "enabled, but this partition does not support one or "
+		    "both");
+	if (p->use_fips && !pt->fips)
+		return ep_fail(out, BK_E_ENDPOINT, "FIPS is enabled but this "
+		    "partition does not support FIPS");
+	if (p->use_dualstack && !pt->dualstack)
+		return ep_fail(out, BK_E_ENDPOINT, "DualStack is enabled but "
+		    "this partition does not support DualStack");
+	bk_buf_init(&b, out->url, sizeof(out->url));
+	bk_buf_puts(&b, "https://");
+	bk_buf_puts(&b, p->service);
+	bk_buf_puts(&b, p->use_fips ? "-fips." : ".");
+	bk_buf_puts(&b, region);
+	bk_buf_putc(&b, '.');
+	bk_buf_puts(&b, p->use_dualstack ? pt->dual : pt->dns);
+	memcpy(out->signing_region, region, strlen(region) + 1);
+	return bk_buf_err(&b);  /* BK_OK: a region is at most 63 bytes */
+}
+
+/* ==================================================================== */
 /* 9. Models and regions                                                */
 /* ==================================================================== */
 

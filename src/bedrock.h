@@ -23,7 +23,9 @@
  *   3. SigV4
  *   4. event stream (push decoder, encoder, CRC32)
  *   5. Bedrock: request body, stream events, service errors
- *   6. models and regions (defaults; the full catalogue comes later)
+ *   6. shared config and credentials files, credential plans
+ *   7. endpoints (partitions, FIPS, dual-stack, overrides, VPC endpoints)
+ *   9. models and regions (defaults; the full catalogue comes later)
  */
 #ifndef BK_BEDROCK_H
 #define BK_BEDROCK_H
@@ -733,6 +735,67 @@ enum bk_err bk_profile_plan(const struct bk_profile_files *f,
  * unless overridden; a leading "~/" in an override is the home directory. */
 enum bk_err bk_aws_file_path(const char *override, const char *home,
     const char *default_name, struct bk_buf *out);
+
+/* ==================================================================== */
+/* 7. Endpoints                                                         */
+/* ==================================================================== */
+
+/*
+ * Endpoint resolution for bedrock-runtime and the
+ * bedrock control plane.
+ *
+ * A pure function: the caller reads AWS_REGION, AWS_USE_FIPS_ENDPOINT,
+ * AWS_USE_DUALSTACK_ENDPOINT and AWS_ENDPOINT_URL[_BEDROCK_RUNTIME] (or
+ * the config file's use_fips_endpoint / use_dualstack_endpoint /
+ * endpoint_url) and passes the values in; the result is a URL, the
+ * region and name to sign with, or an error with the rule set's text.
+ *
+ * The rules are botocore's endpoint-rule-set-1.json for bedrock-runtime
+ * over partitions.json (tests/vectors/endpoints-bedrock-runtime), coded
+ * by hand.  The control plane ("bedrock") follows the same rules with
+ * the host prefix "bedrock".  Both sign with the name "bedrock".
+ */
+/* Longest URL kept, NUL included; a longer custom endpoint is refused. */
+#define BK_ENDPOINT_URL_MAX 512
+
+struct bk_endpoint_params {
+	const char *service;      /* "bedrock-runtime" or "bedrock" */
+	const char *region;       /* NULL or "": not set */
+	int use_fips;             /* AWS_USE_FIPS_ENDPOINT */
+	int use_dualstack;        /* AWS_USE_DUALSTACK_ENDPOINT */
+	const char *endpoint;     /* custom endpoint URL, or NULL */
+};
+
+struct bk_endpoint {
+	char url[BK_ENDPOINT_URL_MAX]; /* https://host[:port][/path], no
+	                                  trailing '/' */
+	char signing_region[64];  /* "" for a custom endpoint without a
+	                             region: the caller must supply one */
+	char signing_name[32];    /* "bedrock" for both services */
+	int custom;               /* 1 if from p->endpoint */
+	int vpce;                 /* 1 if the host is a VPC interface
+	                             endpoint (signing_region is its region) */
+	char error[160];          /* why resolution failed, "" on success */
+};
+
+/*
+ * Resolve the endpoint for p into *out (fully overwritten).
+ *
+ * Returns BK_OK; BK_E_NO_REGION ("Invalid Configuration: Missing
+ * Region") when neither a region nor a custom endpoint is given;
+ * BK_E_ENDPOINT for a rule-set error (FIPS or dual-stack with a custom
+ * endpoint, a partition without FIPS/dual-stack), a region that is not
+ * a host label, or a custom endpoint that is not https://host[:port]
+ * [/path]; BK_E_ARG for an unknown service.  On error out->error holds
+ * the message (the rule set's exact text where it has one) and url and
+ * signing_region are empty.
+ *
+ * Unlike the rule set, which passes any custom URL through, only https
+ * is accepted: the request carries a signature and maybe a session
+ * token, and the transport assumes TLS and a bare authority.
+ */
+enum bk_err bk_endpoint_resolve(const struct bk_endpoint_params *p,
+    struct bk_endpoint *out);
 
 /* ==================================================================== */
 /* 9. Models and regions                                                */
