@@ -42,8 +42,8 @@ LDFLAGS := -static -Wl,--gc-sections -Wl,-z,relro,-z,now,-z,noexecstack
 LIBS   := $(DEPS)/lib/libcurl.a $(DEPS)/lib/libbearssl.a -lpthread
 
 CORE   := $(OBJ)/bedrock.o
-PROG_OBJS := $(OBJ)/main.o $(OBJ)/client.o $(OBJ)/posix.o \
-	$(OBJ)/http_curl.o $(CORE)
+PROG_OBJS := $(OBJ)/main.o $(OBJ)/client.o $(OBJ)/creds.o $(OBJ)/awsreq.o \
+	$(OBJ)/posix.o $(OBJ)/http_curl.o $(CORE)
 TEST_BIN := $(OBJ)/unit $(OBJ)/vectors $(OBJ)/endpoints $(OBJ)/replay
 
 .PHONY: all deps test demo fuzz asan bench clean distclean
@@ -61,6 +61,8 @@ $(OBJ)/%.o: src/%.c src/bedrock.h $(STAMP) | $(OBJ)
 $(OBJ)/%.o: port/%.c port/port.h src/bedrock.h $(STAMP) | $(OBJ)
 	$(CC) $(CFLAGS) -c $< -o $@
 $(OBJ)/client.o $(OBJ)/main.o: src/client.h
+$(OBJ)/creds.o $(OBJ)/main.o: src/creds.h src/awsreq.h
+$(OBJ)/awsreq.o: src/awsreq.h
 $(OBJ):
 	@mkdir -p $@
 

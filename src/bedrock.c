@@ -4041,6 +4041,20 @@ ep_custom(const char *ep, const char *region, struct bk_endpoint *out)
 	return BK_OK;
 }
 
+static int
+ep_prefix_ok(const char *s)
+{
+	size_t i, n = strlen(s);
+
+	if (n == 0 || n > 31 || s[0] == '.' || s[0] == '-')
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') ||
+		    (s[i] >= '0' && s[i] <= '9') || s[i] == '-' || s[i] == '.'))
+			return 0;
+	return 1;
+}
+
 enum bk_err
 bk_endpoint_resolve(const struct bk_endpoint_params *p,
     struct bk_endpoint *out)
@@ -4050,11 +4064,18 @@ bk_endpoint_resolve(const struct bk_endpoint_params *p,
 	struct bk_buf b;
 
 	memset(out, 0, sizeof(*out));
-	memcpy(out->signing_name, "bedrock", 8);
-	if (p->service == NULL || (strcmp(p->service, "bedrock-runtime") != 0
-	    && strcmp(p->service, "bedrock") != 0))
-		return ep_fail(out, BK_E_ARG,
-		    "service must be bedrock-runtime or bedrock");
+	/*
+	 * The service is the host prefix: bedrock-runtime and bedrock (both
+	 * sign as "bedrock"), and the same pattern serves the calls the
+	 * credential chain makes: sts, portal.sso, oidc ("-fips" goes after
+	 * the prefix: portal.sso-fips.REGION.api.aws).
+	 */
+	if (p->service == NULL || !ep_prefix_ok(p->service))
+		return ep_fail(out, BK_E_ARG, "invalid service host prefix");
+	if (strncmp(p->service, "bedrock", 7) == 0)
+		memcpy(out->signing_name, "bedrock", 8);
+	else
+		memcpy(out->signing_name, p->service, strlen(p->service) + 1);
 	/* an empty AWS_REGION means unset, as in the SDKs' env providers */
 	region = (p->region != NULL && p->region[0] != '\0') ? p->region :
 	    NULL;

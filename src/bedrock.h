@@ -759,7 +759,8 @@ enum bk_err bk_aws_file_path(const char *override, const char *home,
 #define BK_ENDPOINT_URL_MAX 512
 
 struct bk_endpoint_params {
-	const char *service;      /* "bedrock-runtime" or "bedrock" */
+	const char *service;      /* host prefix: "bedrock-runtime", "bedrock",
+	                             "sts", "portal.sso", "oidc" */
 	const char *region;       /* NULL or "": not set */
 	int use_fips;             /* AWS_USE_FIPS_ENDPOINT */
 	int use_dualstack;        /* AWS_USE_DUALSTACK_ENDPOINT */

@@ -270,7 +270,10 @@ bk_call_stream(struct bk_call *c)
 	sp.now = bk_port_now() + c->clock_offset;
 	sp.mode = BK_SIGV4_HEADER;
 	sp.double_encode = 1;
-	e = bk_sigv4_sign(&sig, c->key_cache, &sreq, &c->creds, &sp);
+	if (c->bearer != NULL)
+		e = BK_OK;   /* an API key: Authorization: Bearer, no SigV4 */
+	else
+		e = bk_sigv4_sign(&sig, c->key_cache, &sreq, &c->creds, &sp);
 	if (e != BK_OK) {
 		struct bk_buf b;
 		bk_sigv4_wipe(&sig);
@@ -287,12 +290,24 @@ bk_call_stream(struct bk_call *c)
 	hh[nh].value = sh[1].value; hh[nh++].value_len = sh[1].value_len;
 	hh[nh].name = "Accept"; hh[nh].name_len = 6;
 	hh[nh].value = sh[2].value; hh[nh++].value_len = sh[2].value_len;
-	hh[nh].name = "X-Amz-Date"; hh[nh].name_len = 10;
-	hh[nh].value = sig.amz_date; hh[nh++].value_len = 16;
-	if (c->creds.token != NULL && c->creds.token[0] != '\0') {
-		hh[nh].name = "X-Amz-Security-Token"; hh[nh].name_len = 20;
-		hh[nh].value = c->creds.token;
-		hh[nh++].value_len = strlen(c->creds.token);
+	if (c->bearer != NULL) {
+		struct bk_buf ab;
+		bk_buf_init(&ab, sig.authorization, sizeof(sig.authorization));
+		bk_buf_puts(&ab, "Bearer ");
+		bk_buf_puts(&ab, c->bearer);
+		if (bk_buf_err(&ab) != BK_OK) {
+			bk_sigv4_wipe(&sig);
+			return c->err = BK_E_LIMIT;
+		}
+	} else {
+		hh[nh].name = "X-Amz-Date"; hh[nh].name_len = 10;
+		hh[nh].value = sig.amz_date; hh[nh++].value_len = 16;
+		if (c->creds.token != NULL && c->creds.token[0] != '\0') {
+			hh[nh].name = "X-Amz-Security-Token";
+			hh[nh].name_len = 20;
+			hh[nh].value = c->creds.token;
+			hh[nh++].value_len = strlen(c->creds.token);
+		}
 	}
 	hh[nh].name = "Authorization"; hh[nh].name_len = 13;
 	hh[nh].value = sig.authorization;

@@ -23,6 +23,7 @@ struct bk_call {
 	const char *service;       /* signing name, "bedrock" */
 	const char *model;         /* model ID, profile ID or ARN */
 	struct bk_creds creds;
+	const char *bearer;        /* Bedrock API key: no SigV4 when set */
 	const uint8_t *body;
 	size_t body_len;
 	const char *ca_file;       /* or ca_pem/ca_pem_len */

@@ -16,6 +16,7 @@
 
 #include "bedrock.h"
 #include "client.h"
+#include "creds.h"
 #include "port.h"
 #include "amazon_roots.h"
 
@@ -41,6 +42,7 @@ struct opts {
 	int debug;
 	const char *model;
 	const char *region;
+	const char *profile;
 	const char *system;
 	uint32_t max_tokens;
 	int temperature_milli;
@@ -61,7 +63,10 @@ usage(FILE *f)
 "      --model ID           Bedrock model ID, inference-profile ID or ARN\n"
 "                           (default: the region's Claude Sonnet 4.6 profile,\n"
 "                           e.g. us." BK_DEFAULT_MODEL_BASE ")\n"
-"      --region REGION      AWS region (default: AWS_REGION, AWS_DEFAULT_REGION)\n"
+"      --region REGION      AWS region (default: AWS_REGION, AWS_DEFAULT_REGION,\n"
+"                           the profile's region, the instance's region)\n"
+"      --profile NAME       AWS profile from ~/.aws/config (default: AWS_PROFILE,\n"
+"                           then default); skips environment credentials\n"
 "      --max-tokens N       most tokens to generate (default %u)\n"
 "      --temperature T      sampling temperature, 0 to 1\n"
 "      --system TEXT        system prompt (also --system-prompt)\n"
@@ -216,6 +221,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		memcpy(name, a, nl);
 		name[nl] = '\0';
 		if (strcmp(name, "--model") != 0 && strcmp(name, "--region") &&
+		    strcmp(name, "--profile") &&
 		    strcmp(name, "--max-tokens") && strcmp(name, "--system") &&
 		    strcmp(name, "--system-prompt") &&
 		    strcmp(name, "--temperature") &&
@@ -239,6 +245,12 @@ parse_args(int argc, char **argv, struct opts *o)
 			o->model = val;
 		} else if (strcmp(name, "--region") == 0) {
 			o->region = val;
+		} else if (strcmp(name, "--profile") == 0) {
+			if (val[0] == '\0') {
+				fail_line("--profile needs a profile name");
+				return EXIT_USAGE;
+			}
+			o->profile = val;
 		} else if (strcmp(name, "--system") == 0 ||
 		    strcmp(name, "--system-prompt") == 0) {
 			o->system = val;
@@ -310,19 +322,29 @@ env_nonempty(const char *name)
 	return (v != NULL && v[0] != '\0') ? v : NULL;
 }
 
-/* Trust: AWS_CA_BUNDLE, SSL_CERT_FILE, the system bundle, then the Amazon
- * roots built into the binary.  Returns 0, or an exit code. */
+/* Trust: AWS_CA_BUNDLE, the profile's ca_bundle, SSL_CERT_FILE, the
+ * system bundle, then the Amazon roots built into the binary.  Returns 0,
+ * or an exit code. */
 static int
-choose_ca(struct bk_call *c, const char **source)
+choose_ca(struct bk_call *c, const struct bk_awsconf *conf,
+    const char **source)
 {
-	const char *v;
+	static char prof[1024];
+	const char *v, *from = "AWS_CA_BUNDLE";
 	size_t i;
 
-	if ((v = env_nonempty("AWS_CA_BUNDLE")) != NULL ||
-	    (v = env_nonempty("SSL_CERT_FILE")) != NULL) {
+	v = env_nonempty("AWS_CA_BUNDLE");
+	if (v == NULL && bk_awsconf_get(conf, "ca_bundle", prof,
+	    sizeof(prof)) == BK_OK && prof[0] != '\0') {
+		v = prof;
+		from = "the profile's ca_bundle";
+	}
+	if (v == NULL && (v = env_nonempty("SSL_CERT_FILE")) != NULL)
+		from = "SSL_CERT_FILE";
+	if (v != NULL) {
 		if (!bk_port_readable(v)) {
-			fail_line("CA bundle %s cannot be read; fix the path in "
-			    "AWS_CA_BUNDLE/SSL_CERT_FILE or unset it", v);
+			fail_line("CA bundle %s (from %s) cannot be read; fix: "
+			    "correct the path or unset it", v, from);
 			return EXIT_USAGE;
 		}
 		c->ca_file = v;
@@ -455,6 +477,38 @@ join_prompt(const uint8_t *in, size_t inl, const char *arg, size_t *len)
 	return p;
 }
 
+static void
+set_call_creds(struct bk_call *c, const struct bk_credentials *cr)
+{
+	c->creds.akid = cr->akid;
+	c->creds.secret = cr->secret;
+	c->creds.token = cr->token[0] ? cr->token : NULL;
+	c->bearer = cr->bearer[0] ? cr->bearer : NULL;
+}
+
+/* Run the credential chain; on failure say what was tried and the fix. */
+static int
+resolve_credentials(struct bk_awsconf *conf, struct bk_credentials *cr)
+{
+	static struct bk_chain_report rep;
+	enum bk_err e = bk_creds_resolve(conf, cr, &rep);
+
+	if (e == BK_OK)
+		return 0;
+	bk_credentials_wipe(cr);
+	if (strcmp(rep.error, "Unable to locate credentials") == 0)
+		fail_line("Unable to locate credentials; fix: run aws configure "
+		    "(or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), "
+		    "choose a profile with AWS_PROFILE or --profile, or sign in "
+		    "with aws sso login --profile NAME");
+	else
+		fail_line("%s", rep.error);
+	if (rep.tried[0] != '\0')
+		fprintf(stderr, "%s: sources tried, in order:\n%s", prog,
+		    rep.tried);
+	return 1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -469,8 +523,11 @@ main(int argc, char **argv)
 	uint8_t *in = NULL;
 	size_t inl = 0, plen = 0, bodycap, replaced = 0;
 	char *prompt = NULL, *bodybuf = NULL;
-	char model_buf[512], ep_buf[512], host_buf[300];
-	const char *region, *akid, *secret, *endpoint, *ca_source = "";
+	static struct bk_awsconf conf;
+	static struct bk_credentials cr;
+	struct bk_endpoint ep;
+	char model_buf[512];
+	const char *endpoint, *ca_source = "", *ep_from = "";
 	const char *default_host = NULL;
 	unsigned closed_fds;
 	int rc;
@@ -486,6 +543,11 @@ main(int argc, char **argv)
 		goto done;
 	}
 
+	if (bk_port_init(&perr) != BK_OK) {
+		fail_line("%s", perr.msg);
+		rc = EXIT_NETWORK;
+		goto done;
+	}
 	if (!bk_port_isatty(0)) {
 		if (bk_port_read_all(0, &in, &inl, PROMPT_MAX, &perr) != BK_OK) {
 			fail_line("%s (limit 32 MiB)", perr.msg);
@@ -507,75 +569,88 @@ main(int argc, char **argv)
 		goto done;
 	}
 
-	/* region */
-	region = o.region;
-	if (region == NULL)
-		region = env_nonempty("AWS_REGION");
-	if (region == NULL)
-		region = env_nonempty("AWS_DEFAULT_REGION");
-	if (region == NULL) {
-		fail_line("no AWS region configured; fix: export "
-		    "AWS_REGION=us-east-1 (or pass --region)");
-		goto done;
+	/* configuration: profile files, region, endpoint, trust */
+	{
+		char why[1200];
+		enum bk_err e = bk_awsconf_load(&conf, o.profile, why,
+		    sizeof(why));
+		if (e != BK_OK) {
+			fail_line("%s; fix: correct the file (or point "
+			    "AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE "
+			    "elsewhere)", why);
+			goto done;
+		}
 	}
-	if (!bk_region_valid(region)) {
-		fail_line("'%s' is not a valid AWS region name (like us-east-1)"
-		    "; fix: AWS_REGION or --region", region);
+	conf.trace = o.debug;
+	conf.no_prompt = !bk_port_isatty(2);
+	if ((rc = choose_ca(&call, &conf, &ca_source)) != 0)
 		goto done;
+	conf.ca_file = call.ca_file;
+	conf.ca_pem = call.ca_pem;
+	conf.ca_pem_len = call.ca_pem_len;
+	rc = EXIT_USAGE;
+	{
+		enum bk_err e = bk_region_resolve(&conf, o.region);
+		if (e == BK_E_NO_REGION) {
+			fail_line("no AWS region configured; fix: export "
+			    "AWS_REGION=us-east-1, pass --region, or set region "
+			    "in profile %s of %s", conf.profile, conf.config_path);
+			goto done;
+		}
+		if (e != BK_OK) {
+			fail_line("'%s' (from %s) is not a valid AWS region name "
+			    "(like us-east-1); fix: AWS_REGION, --region or the "
+			    "profile's region", conf.region_bad, conf.region_from);
+			goto done;
+		}
+	}
+	{
+		const char *from;
+		enum bk_err e = bk_service_endpoint(&conf, "BEDROCK_RUNTIME",
+		    "bedrock_runtime", "bedrock-runtime", conf.region, &ep,
+		    &from);
+		if (e != BK_OK) {
+			fail_line("endpoint: %s; fix: use https://host[:port] in "
+			    "AWS_ENDPOINT_URL_BEDROCK_RUNTIME (or the profile's "
+			    "endpoint_url)", ep.error);
+			goto done;
+		}
+		ep_from = from;
+		if (!ep.custom)
+			default_host = ep.url + 8;
 	}
 
-	/* credentials: environment only in this version */
-	akid = env_nonempty("AWS_ACCESS_KEY_ID");
-	secret = env_nonempty("AWS_SECRET_ACCESS_KEY");
-	if (akid == NULL || secret == NULL) {
-		fail_line("Unable to locate credentials: %s is not set; fix: "
-		    "export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and "
-		    "AWS_SESSION_TOKEN for temporary credentials)",
-		    akid == NULL ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY");
-		rc = EXIT_CREDENTIALS;
+	/* credentials: a Bedrock API key wins for bedrock-runtime, as in the
+	 * SDKs; else the AWS chain */
+	rc = EXIT_CREDENTIALS;
+	if (env_nonempty("AWS_BEARER_TOKEN_BEDROCK") != NULL) {
+		const char *t = env_nonempty("AWS_BEARER_TOKEN_BEDROCK");
+		if (strlen(t) >= sizeof(cr.bearer)) {
+			fail_line("AWS_BEARER_TOKEN_BEDROCK is too long to be a "
+			    "Bedrock API key");
+			goto done;
+		}
+		memcpy(cr.bearer, t, strlen(t) + 1);
+		snprintf(cr.source, sizeof(cr.source), "Bedrock API key "
+		    "(AWS_BEARER_TOKEN_BEDROCK)");
+	} else if (resolve_credentials(&conf, &cr) != 0) {
 		goto done;
 	}
-	if (strlen(akid) > 128 || strlen(secret) > 256) {
-		fail_line("AWS_ACCESS_KEY_ID or AWS_SECRET_ACCESS_KEY is too "
-		    "long to be a key; fix: check the environment");
-		rc = EXIT_CREDENTIALS;
-		goto done;
-	}
-	call.creds.akid = akid;
-	call.creds.secret = secret;
-	call.creds.token = env_nonempty("AWS_SESSION_TOKEN");
-
-	/* endpoint */
-	endpoint = env_nonempty("AWS_ENDPOINT_URL_BEDROCK_RUNTIME");
-	if (endpoint == NULL)
-		endpoint = env_nonempty("AWS_ENDPOINT_URL");
-	if (endpoint == NULL) {
-		snprintf(host_buf, sizeof(host_buf),
-		    "bedrock-runtime.%s.amazonaws.com", region);
-		snprintf(ep_buf, sizeof(ep_buf), "https://%s", host_buf);
-		endpoint = ep_buf;
-		default_host = host_buf;
-	} else if (strncmp(endpoint, "https://", 8) != 0) {
-		fail_line("endpoint %s is not https://; fix: use an https:// "
-		    "URL in AWS_ENDPOINT_URL_BEDROCK_RUNTIME", endpoint);
-		goto done;
-	}
+	rc = EXIT_USAGE;
+	endpoint = ep.url;
 
 	/* model */
 	if (o.model != NULL) {
-		snprintf(model_buf, sizeof(model_buf), "%s", o.model);
 		if (strlen(o.model) >= sizeof(model_buf)) {
 			fail_line("--model is too long");
 			goto done;
 		}
+		memcpy(model_buf, o.model, strlen(o.model) + 1);
 	} else {
 		struct bk_buf mb;
 		bk_buf_init(&mb, model_buf, sizeof(model_buf));
-		bk_model_default(region, &mb);
+		bk_model_default(conf.region, &mb);
 	}
-
-	if ((rc = choose_ca(&call, &ca_source)) != 0)
-		goto done;
 
 	/* request body; JSON escaping grows text at most 6x */
 	msg.role = BK_ROLE_USER;
@@ -604,13 +679,9 @@ main(int argc, char **argv)
 		fprintf(stderr, "%s: warning: the prompt had %zu invalid UTF-8 "
 		    "sequence(s); each was sent as U+FFFD\n", prog, replaced);
 
-	if (bk_port_init(&perr) != BK_OK) {
-		fail_line("%s", perr.msg);
-		rc = EXIT_NETWORK;
-		goto done;
-	}
 	call.endpoint = endpoint;
-	call.region = region;
+	/* a VPC endpoint signs for bedrock in its own region */
+	call.region = ep.signing_region[0] ? ep.signing_region : conf.region;
 	call.service = "bedrock";
 	call.model = model_buf;
 	call.body = (const uint8_t *)bodybuf;
@@ -622,13 +693,36 @@ main(int argc, char **argv)
 	memset(&out, 0, sizeof(out));
 	call.on_text = on_text;
 	call.ctx = &out;
-	if (o.verbose)
-		fprintf(stderr, "%s: model %s, region %s, endpoint %s, "
-		    "credentials from the environment (%s), trust %s\n", prog,
-		    model_buf, region, endpoint, call.creds.token ?
-		    "temporary" : "long-term", ca_source);
+	if (o.verbose) {
+		fprintf(stderr, "%s: model %s; region %s (from %s); endpoint %s "
+		    "(%s%s)\n", prog, model_buf, conf.region, conf.region_from,
+		    endpoint, ep_from, ep.vpce ? ", a VPC endpoint" : "");
+		fprintf(stderr, "%s: credentials: %s; profile %s (%s); trust "
+		    "%s\n", prog, cr.source, conf.profile, conf.profile_from,
+		    ca_source);
+	}
 
+	set_call_creds(&call, &cr);
 	bk_call_stream(&call);
+	/*
+	 * Temporary credentials that expired (or were revoked) between
+	 * resolving and signing: resolve once more and retry, unless part of
+	 * the answer was already shown.
+	 */
+	if ((call.err == BK_E_SVC_EXPIRED_TOKEN ||
+	    (call.err == BK_E_SVC_UNRECOGNIZED_CLIENT && cr.token[0])) &&
+	    out.bytes == 0 && cr.bearer[0] == '\0') {
+		if (o.verbose)
+			fprintf(stderr, "%s: %s: resolving credentials again\n",
+			    prog, bk_strerror(call.err));
+		bk_sigv4_cache_wipe(&key_cache);
+		if (resolve_credentials(&conf, &cr) != 0) {
+			rc = EXIT_CREDENTIALS;
+			goto cleanup;
+		}
+		set_call_creds(&call, &cr);
+		bk_call_stream(&call);
+	}
 	/* service text and transport detail are shown: no secret may ride
 	 * along (a signature error can echo what was signed) */
 	redact_all(&call);
@@ -666,8 +760,11 @@ main(int argc, char **argv)
 		    call.t_start_us) / 1000.0 : 0.0,
 		    (double)(call.t_end_us - call.t_start_us) / 1000.0);
 	}
-	bk_port_cleanup();
+cleanup:
 done:
+	bk_port_cleanup();
+	bk_credentials_wipe(&cr);
+	bk_awsconf_free(&conf);
 	bk_sigv4_cache_wipe(&key_cache);
 	bk_call_free_buffers();
 	free(bodybuf);

@@ -183,7 +183,7 @@ class Sim:
 
 TESTS = []
 OUTPUTS = []  # (test name, stdout bytes, stderr bytes) of every run
-G = argparse.Namespace(bin=None, sim=None, tmp=None, current=None)
+G = argparse.Namespace(bin=None, sim=None, tmp=None, current=None, home=None)
 
 
 def test(fn):
@@ -201,6 +201,9 @@ def base_env(**overrides):
     of None removes the variable."""
     env = {
         "PATH": os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"),
+        # never the machine's own ~/.aws, never its metadata address
+        "HOME": G.home,
+        "AWS_EC2_METADATA_DISABLED": "true",
         "AWS_ENDPOINT_URL_BEDROCK_RUNTIME": G.sim.endpoint,
         "AWS_CA_BUNDLE": G.sim.ca,
         "AWS_REGION": "us-east-1",
@@ -459,7 +462,7 @@ def default_model_other_regions():
                           ("ap-southeast-1", "global."), ("us-west-2", "us.")):
         r = run(["--verbose", "--region", region, "-p", "hi"])
         check(r.rc != 0, "region %s: the simulator should refuse the scope" % region, r)
-        check("model %santhropic.claude-sonnet-4-6," % model in r.stderr,
+        check("model %santhropic.claude-sonnet-4-6;" % model in r.stderr,
               "region %s: default model should be %s..." % (region, model), r)
 
 
@@ -666,7 +669,6 @@ AWS_ERRORS = [  # status, type, exit code, what the hint mentions
     (408, "ModelTimeoutException", 1, "retry"),
     (429, "ModelNotReadyException", 1, "fix:"),
     (400, "ServiceQuotaExceededException", 1, "quota"),
-    (403, "ExpiredTokenException", 3, "refresh"),
 ]
 
 
@@ -765,12 +767,21 @@ def creds_unknown_access_key():
 
 @test
 def creds_missing():
-    r = ask("hi", AWS_ACCESS_KEY_ID=None)
-    expect_fail(r, 3, "Unable to locate credentials", "AWS_ACCESS_KEY_ID")
-    r = ask("hi", AWS_SECRET_ACCESS_KEY=None)
-    expect_fail(r, 3, "Unable to locate credentials", "AWS_SECRET_ACCESS_KEY")
-    r = ask("hi", AWS_ACCESS_KEY_ID="", AWS_SECRET_ACCESS_KEY="")
-    expect_fail(r, 3, "Unable to locate credentials")
+    # one line with the cause and the fixes, then every source tried
+    for over, why in (({"AWS_ACCESS_KEY_ID": None}, "AWS_ACCESS_KEY_ID is not set"),
+                      ({"AWS_SECRET_ACCESS_KEY": None}, "AWS_SECRET_ACCESS_KEY is not set"),
+                      ({"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": ""},
+                       "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set")):
+        r = ask("hi", **over)
+        check(r.rc == 3, "exit %r, want 3" % r.rc, r)
+        first = r.err_lines[0] if r.err_lines else ""
+        for n in ("Unable to locate credentials", "aws configure", "AWS_PROFILE",
+                  "aws sso login"):
+            check(n in first, "first line lacks %r" % n, r)
+        for n in ("environment: " + why, "web identity:", "profile default",
+                  "container endpoint:", "instance metadata: AWS_EC2_METADATA_DISABLED"):
+            check(n in r.stderr, "the list of sources lacks %r" % n, r)
+        check(r.out == b"", "stdout should be empty", r)
     check(G.sim.requests() == [], "nothing may reach the service")
 
 
@@ -810,9 +821,21 @@ def creds_session_wrong_secret_token_not_leaked():
 
 @test
 def creds_expired_token_from_service():
-    G.sim.fault({"kind": "error", "type": "ExpiredTokenException"})
+    # once: the credentials are resolved again and the call retried
+    G.sim.fault({"kind": "error", "status": 403, "type": "ExpiredTokenException",
+                 "message": "The security token included in the request is expired"})
+    r = run(["--verbose", "-p", "hi"], env=session_env())
+    check(r.rc == 0 and r.out == (answer_for("hi") + "\n").encode(), "retry should answer", r)
+    check("resolving credentials again" in r.stderr, "verbose should say why it retried", r)
+    check(len(G.sim.requests()) == 2, "one retry, not more")
+    # twice: the fresh credentials are expired too, the run fails with the fix
+    G.sim.reset()
+    G.sim.fault({"kind": "error", "status": 403, "type": "ExpiredTokenException",
+                 "message": "The security token included in the request is expired",
+                 "times": 2})
     r = run(["-p", "hi"], env=session_env())
-    expect_fail(r, 3, "ExpiredTokenException", "expired")
+    expect_fail(r, 3, "ExpiredTokenException", "expired", "aws sso login")
+    check(len(G.sim.requests()) == 2, "one retry, not more")
 
 
 @test
@@ -1363,6 +1386,8 @@ def main():
         print("e2e: 0 passed, 1 failed", flush=True)
         return 1
     G.tmp = tempfile.mkdtemp(prefix="bedrock-e2e-")
+    G.home = os.path.join(G.tmp, "home")
+    os.makedirs(G.home)
     try:
         try:
             G.sim = Sim(G.tmp, ["--cred", "%s:%s" % (AKID, SECRET),

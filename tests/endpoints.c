@@ -291,8 +291,23 @@ suite_unit(void)
 	p.region = "US-EAST-1";
 	CHECK(bk_endpoint_resolve(&p, &out) == BK_E_ENDPOINT);
 	p.region = "us-east-1";
-	p.service = "bedrock-agent";
+	p.service = "Bedrock/evil";
 	CHECK(bk_endpoint_resolve(&p, &out) == BK_E_ARG);
+	/* the prefixes the credential chain uses */
+	p.service = "sts";
+	p.use_fips = 0;
+	CHECK(bk_endpoint_resolve(&p, &out) == BK_OK &&
+	    strcmp(out.url, "https://sts.us-east-1.amazonaws.com") == 0 &&
+	    strcmp(out.signing_name, "sts") == 0);
+	p.service = "portal.sso";
+	p.region = "us-east-2";
+	p.use_fips = 1;
+	p.use_dualstack = 1;
+	CHECK(bk_endpoint_resolve(&p, &out) == BK_OK &&
+	    strcmp(out.url, "https://portal.sso-fips.us-east-2.api.aws") == 0);
+	p.use_dualstack = 0;
+	p.region = "us-east-1";
+	p.use_fips = 1;
 	p.service = NULL;
 	CHECK(bk_endpoint_resolve(&p, &out) == BK_E_ARG);
 	/* the custom-endpoint errors win over a missing region */
