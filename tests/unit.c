@@ -983,6 +983,109 @@ test_models(void)
 	check_summary("unit models");
 }
 
+/* ---- 6. config files, plans, time and XML parsing ------------------------- */
+
+static void
+test_config(void)
+{
+	static const char cfg[] = "# comment\n[default]\nregion = us-west-2\n"
+	    "[profile p]\nrole_arn = arn:aws:iam::1:role/R\nsource_profile = "
+	    "default\nservices = s\n[services s]\nbedrock_runtime =\n  "
+	    "endpoint_url = https://vpce-1.bedrock-runtime.us-east-1.vpce."
+	    "amazonaws.com\n";
+	static const char crd[] = "[default]\naws_access_key_id = AKIAX\n"
+	    "aws_secret_access_key = SECRETX\n";
+	static const char bad[] = "[profile a]\nx = 1\n[profile b\n";
+	struct bk_profile_files f;
+	struct bk_ini_error err;
+	static struct bk_plan plan;
+	char v[256];
+
+	memset(&f, 0, sizeof(f));
+	f.config = cfg;
+	f.config_len = LEN(cfg);
+	f.credentials = crd;
+	f.credentials_len = LEN(crd);
+	CHECK(bk_profile_check(&f, &err) == BK_OK);
+	CHECK(bk_profile_get(&f, BK_INI_PROFILE, "default", "REGION", v,
+	    sizeof(v), NULL) == BK_OK && strcmp(v, "us-west-2") == 0);
+	CHECK(bk_profile_get(&f, BK_INI_PROFILE, "default", "nope", v,
+	    sizeof(v), NULL) == BK_E_NOT_FOUND);
+	CHECK(bk_profile_get(&f, BK_INI_SERVICES, "s", "bedrock_runtime", v,
+	    sizeof(v), NULL) == BK_OK);
+	{
+		char u[256];
+		CHECK(bk_ini_subprop(v, "endpoint_url", u, sizeof(u)) == BK_OK &&
+		    strncmp(u, "https://vpce-1.", 15) == 0);
+		CHECK(bk_ini_subprop(v, "other", u, sizeof(u)) ==
+		    BK_E_NOT_FOUND);
+	}
+	CHECK(bk_profile_plan(&f, "p", &plan) == BK_OK &&
+	    plan.base == BK_BASE_STATIC && plan.nlinks == 1 &&
+	    strcmp(plan.base_profile, "default") == 0 &&
+	    strcmp(plan.link[0].role_arn, "arn:aws:iam::1:role/R") == 0);
+	CHECK(bk_profile_plan(&f, "missing", &plan) == BK_E_NOT_FOUND);
+	/* the error names the line */
+	f.config = bad;
+	f.config_len = LEN(bad);
+	CHECK(bk_profile_check(&f, &err) == BK_E_CONFIG && err.line == 3 &&
+	    err.file == BK_INI_CONFIG &&
+	    strstr(err.msg, "must end with ']'") != NULL);
+	/* ~ in overrides */
+	{
+		char m[128];
+		struct bk_buf b;
+		bk_buf_init(&b, m, sizeof(m));
+		CHECK(bk_aws_file_path("~/x/config", "/home/u", "config", &b) ==
+		    BK_OK && strcmp(m, "/home/u/x/config") == 0);
+		bk_buf_init(&b, m, sizeof(m));
+		CHECK(bk_aws_file_path(NULL, NULL, "config", &b) ==
+		    BK_E_NOT_FOUND);
+	}
+	check_summary("unit config");
+}
+
+static void
+test_parse(void)
+{
+	int64_t t;
+	char out[64];
+	static const char xml[] = "<R><Credentials><AccessKeyId>ASIA&amp;1"
+	    "</AccessKeyId><Empty></Empty><N>&#x41;&#66;</N><Bad>&#0;</Bad>"
+	    "</Credentials></R>";
+
+	CHECK(bk_time_parse_iso8601("2021-08-05T19:58:02Z", 20, &t) == BK_OK &&
+	    t == 1628193482);
+	CHECK(bk_time_parse_iso8601("2021-08-05T19:58:02.123Z", 24, &t) ==
+	    BK_OK && t == 1628193482);
+	CHECK(bk_time_parse_iso8601("2021-08-05T21:58:02+02:00", 25, &t) ==
+	    BK_OK && t == 1628193482);
+	CHECK(bk_time_parse_iso8601("2021-02-30T00:00:00Z", 20, &t) ==
+	    BK_E_ARG);
+	CHECK(bk_time_parse_iso8601("2021-08-05T19:58:02", 19, &t) == BK_E_ARG);
+	CHECK(bk_time_parse_http("Thu, 05 Aug 2021 19:58:02 GMT", 29, &t) ==
+	    BK_OK && t == 1628193482);
+	CHECK(bk_time_parse_http("Thu, 05 Foo 2021 19:58:02 GMT", 29, &t) ==
+	    BK_E_ARG);
+	CHECK(bk_xml_text(xml, LEN(xml), "AccessKeyId", out, sizeof(out)) ==
+	    BK_OK && strcmp(out, "ASIA&1") == 0);
+	CHECK(bk_xml_text(xml, LEN(xml), "Empty", out, sizeof(out)) == BK_OK &&
+	    out[0] == '\0');
+	CHECK(bk_xml_text(xml, LEN(xml), "N", out, sizeof(out)) == BK_OK &&
+	    strcmp(out, "AB") == 0);
+	CHECK(bk_xml_text(xml, LEN(xml), "Bad", out, sizeof(out)) ==
+	    BK_E_JSON_SHAPE);
+	CHECK(bk_xml_text(xml, LEN(xml), "Missing", out, sizeof(out)) ==
+	    BK_E_NOT_FOUND);
+	CHECK(bk_xml_text(xml, LEN(xml), "AccessKeyId", out, 4) == BK_E_BUFSZ);
+	{
+		char h[41];
+		bk_sha1_hex("dev", 3, h);
+		CHECK(strncmp(h, "34c6fcec", 8) == 0);
+	}
+	check_summary("unit parse");
+}
+
 /* ---- the call, over the fake port --------------------------------------- */
 
 struct sink {
@@ -1177,6 +1280,8 @@ main(void)
 	test_body();
 	test_svc();
 	test_models();
+	test_config();
+	test_parse();
 	test_call();
 	return check_total_fail == 0 ? 0 : 1;
 }
