@@ -20,7 +20,7 @@ until grep -q READY "$D/ready" 2>/dev/null; do
     sleep 0.1
 done
 PORT=$(sed -n 's/.*port=\([0-9]*\).*/\1/p' "$D/ready")
-CA=$(sed -n 's/.* ca=\(.*\)$/\1/p' "$D/ready")
+CA=$(sed -n 's/.* ca=\([^ ]*\).*/\1/p' "$D/ready")
 
 export AWS_REGION=us-east-1
 export AWS_ACCESS_KEY_ID=AKIDSIMULATOR

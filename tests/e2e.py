@@ -128,7 +128,7 @@ class Sim:
                 self.stop()
                 raise RuntimeError("simulator exited before READY (see %s)" % self.log_path)
             line += b
-        m = re.match(rb"READY port=(\d+) ca=(.+)\n", line)
+        m = re.match(rb"READY port=(\d+) ca=(\S+)", line)
         if not m:
             self.stop()
             raise RuntimeError("unexpected first line from the simulator: %r" % line)

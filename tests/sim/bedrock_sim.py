@@ -1,6 +1,15 @@
 #!/usr/bin/env python3
 """Amazon Bedrock Runtime simulator for the bedrock-claude end-to-end tests.
 
+Besides Bedrock Runtime it serves what an AWS credential chain talks to, so
+that the client's credential resolution can be tested end to end: STS
+(AssumeRole, AssumeRoleWithWebIdentity, GetCallerIdentity; AWS Query protocol,
+XML), the Bedrock control plane (ListFoundationModels, ListInferenceProfiles),
+the IAM Identity Center portal (GetRoleCredentials) and OIDC (CreateToken) on
+the HTTPS port, and, with --http-port, EC2 IMDSv2 and the ECS/EKS container
+credential endpoint on a plain-HTTP port. Temporary credentials they hand out
+are valid for every service until they expire. See README.md.
+
 It speaks the wire protocol of the real service closely enough that a client
 which works against it works against AWS: HTTPS (TLS 1.2+), HTTP/1.1 with
 keep-alive, SigV4 verified independently from the bytes received (double URI
@@ -40,6 +49,7 @@ import math
 import os
 import random
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -54,7 +64,8 @@ import traceback
 import uuid
 import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import unquote, unquote_to_bytes
+from urllib.parse import parse_qsl, unquote, unquote_to_bytes
+from xml.sax.saxutils import escape as xml_escape
 
 # ============================================================================
 # Model catalogue
@@ -281,8 +292,9 @@ def verify_sigv4(method, target, headers, body, creds, region, service, now):
     """Check a SigV4-signed request as an AWS front end does, in its order.
 
     target: the request-target as received (latin-1 str); headers: (name, value)
-    pairs; creds: {akid: {"secret":..., "token":... or None}}. Returns a verdict
-    dict, or raises AwsError with AWS's type and wording.
+    pairs; creds: {akid: {"secret":..., "token":... or None, "expires": epoch or
+    absent}}; region: the one region the scope must name, or a tuple of them.
+    Returns a verdict dict, or raises AwsError with AWS's type and wording.
     """
     hmap = header_map(headers)
     auth = hmap.get("authorization", [None])[0]
@@ -311,7 +323,7 @@ def verify_sigv4(method, target, headers, body, creds, region, service, now):
     entry = creds.get(akid)
     if entry is None:
         raise AwsError("UnrecognizedClientException", MSG_INVALID_TOKEN)
-    if c_region != region:
+    if c_region not in (region if isinstance(region, (tuple, list, set, frozenset)) else (region,)):
         raise AwsError("InvalidSignatureException", "Credential should be scoped to a valid region. ")
     if c_service != service:
         raise AwsError("InvalidSignatureException",
@@ -334,7 +346,7 @@ def verify_sigv4(method, target, headers, body, creds, region, service, now):
         raise AwsError("InvalidSignatureException",
                        "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date "
                        "from HTTP: '%s' != '%s', from '%s'." % (c_date, amz_date[:8], amz_date))
-    now = int(now)
+    exact_now, now = now, int(now)
     if req_ts < now - SKEW_SECONDS:
         raise AwsError("InvalidSignatureException", "Signature expired: %s is now earlier than %s (%s - 5 min.)"
                        % (amz_date, amz_time(now - SKEW_SECONDS), amz_time(now)))
@@ -348,6 +360,10 @@ def verify_sigv4(method, target, headers, body, creds, region, service, now):
             raise AwsError("UnrecognizedClientException", MSG_INVALID_TOKEN)
     elif token is not None:
         raise AwsError("UnrecognizedClientException", MSG_INVALID_TOKEN)
+    # Temporary credentials (STS, IMDS, container, SSO) stop working at their
+    # expiration: the token is recognised but refused as expired.
+    if entry.get("expires") is not None and exact_now >= entry["expires"]:
+        raise AwsError("ExpiredTokenException", DEFAULT_MESSAGES["ExpiredTokenException"])
     body_hash = hashlib.sha256(body).hexdigest()
     raw_path, _, raw_query = target.encode("latin-1").partition(b"?")
     creq = canonical_request(method, raw_path, raw_query, headers, signed, body_hash)
@@ -743,6 +759,279 @@ def resolve_model(model_id, region):
 
 
 # ============================================================================
+# Credential services (STS, IMDS, container endpoint, SSO): shared helpers
+# ============================================================================
+DEFAULT_ACCOUNT = "123456789012"
+CLI_USER = "sim-user"                 # the IAM user behind command-line keys
+CLI_SESSION_ROLE = "sim-cli-role"     # ... and the role behind a command-line session token
+CLI_SESSION_NAME = "sim-session"
+STS_VERSION = "2011-06-15"
+STS_XMLNS = "https://sts.amazonaws.com/doc/2011-06-15/"
+STS_ACTIONS = ("AssumeRole", "AssumeRoleWithWebIdentity", "GetCallerIdentity")
+SSO_NS = "http://internal.amazon.com/coral/com.amazonaws.switchboard.portal/"
+OIDC_NS = "http://internal.amazon.com/coral/com.amazonaws.sso.oidc/"
+MAX_CHAINED_SECONDS = 3600
+IMDS_DEFAULTS = {"disabled": False, "token_status": None, "no_role": False, "delay_ms": 0,
+                 "role_name": "sim-instance-role", "allow_v1": False, "credential_seconds": 21600,
+                 "extended": True, "instance_id": "i-0123456789abcdef0"}
+CONTAINER_DEFAULTS = {"token": None, "disabled": False, "status": None, "delay_ms": 0, "format": "ecs",
+                      "role_name": "sim-task-role", "credential_seconds": 21600, "path": None}
+SVC_FAULT_SERVICES = ("bedrock", "sts", "imds", "container", "sso", "sso-oidc")
+_AKID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+_SECRET_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
+
+def iso_z(ts):
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ts))
+
+
+def new_temp_credentials():
+    """(AKID, secret, session token) shaped like AWS's: ASIA + 16 base32
+    characters, a 40-character secret and a long base64 token (with + / =, so
+    that a client's header and form encoding are exercised)."""
+    akid = "ASIA" + "".join(secrets.choice(_AKID_ALPHABET) for _ in range(16))
+    secret = "".join(secrets.choice(_SECRET_ALPHABET) for _ in range(40))
+    token = "IQoJb3JpZ2luX2Vj" + base64.b64encode(secrets.token_bytes(330)).decode()
+    return akid, secret, token
+
+
+def new_opaque_token(prefix, n=48):
+    return prefix + base64.urlsafe_b64encode(secrets.token_bytes(n)).decode().rstrip("=")
+
+
+def stable_id(prefix, seed):
+    """A unique id (AROA..., AIDA...) derived from a name: 4 + 17 characters."""
+    digest = base64.b32encode(hashlib.sha256(seed.encode()).digest()).decode()
+    return prefix + digest[:17]
+
+
+def role_name_of(arn):
+    return arn.rsplit("/", 1)[-1]
+
+
+ROLE_ARN_RX = re.compile(r"arn:aws(?:-[a-z-]+)?:iam::(\d{12}):role/(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,64}")
+
+
+def make_role(doc):
+    """Validate a role registration (control API or --role) -> role dict, or
+    raise ValueError with the reason."""
+    if isinstance(doc, str):
+        doc = {"arn": doc}
+    if not isinstance(doc, dict) or not isinstance(doc.get("arn"), str) or not ROLE_ARN_RX.fullmatch(doc["arn"]):
+        raise ValueError("a role needs \"arn\": \"arn:aws:iam::ACCOUNT:role/NAME\"")
+    trust = doc.get("trust", ["*"])
+    if isinstance(trust, str):
+        trust = [trust]
+    if not isinstance(trust, list) or not all(isinstance(t, str) for t in trust):
+        raise ValueError("trust must be a list of strings")
+    for k in ("external_id", "mfa_serial", "mfa_code"):
+        if doc.get(k) is not None and not isinstance(doc[k], str):
+            raise ValueError("%s must be a string" % k)
+    if doc.get("mfa_serial") and not doc.get("mfa_code"):
+        raise ValueError("mfa_serial needs mfa_code")
+    msd = doc.get("max_session_duration", 3600)
+    if not isinstance(msd, int) or isinstance(msd, bool) or not 3600 <= msd <= 43200:
+        raise ValueError("max_session_duration must be an integer in 3600..43200")
+    return {"arn": doc["arn"], "name": role_name_of(doc["arn"]), "id": stable_id("AROA", doc["arn"]),
+            "trust": trust, "external_id": doc.get("external_id"), "mfa_serial": doc.get("mfa_serial"),
+            "mfa_code": doc.get("mfa_code"), "max_session_duration": msd}
+
+
+def _b64url_json(part):
+    raw = base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+    return json.loads(raw.decode("utf-8"))
+
+
+def parse_jwt(token):
+    """The claims of a token that looks like a JWT (three non-empty base64url
+    parts, the first two JSON objects), else None. Signatures are not checked."""
+    parts = token.split(".")
+    if len(parts) != 3 or not all(re.fullmatch(r"[A-Za-z0-9_-]+", p) for p in parts):
+        return None
+    try:
+        header, claims = _b64url_json(parts[0]), _b64url_json(parts[1])
+    except (ValueError, UnicodeDecodeError, binascii.Error):
+        return None
+    if not isinstance(header, dict) or not isinstance(claims, dict):
+        return None
+    return claims
+
+
+class StsError(Exception):
+    """An AWS Query protocol error: <ErrorResponse><Error><Type><Code><Message>."""
+
+    def __init__(self, code, message, status=400):
+        super().__init__(code)
+        self.code, self.message, self.status = code, message, status
+
+    @property
+    def kind(self):
+        return "Receiver" if self.status >= 500 else "Sender"
+
+
+# How the authentication layer's errors read in the Query protocol (STS).
+_QUERY_AUTH = {
+    "MissingAuthenticationTokenException": ("MissingAuthenticationToken", 403,
+                                            "Request is missing Authentication Token"),
+    "IncompleteSignatureException": ("IncompleteSignature", 400, None),
+    "UnrecognizedClientException": ("InvalidClientTokenId", 403, None),
+    "InvalidSignatureException": ("SignatureDoesNotMatch", 403, None),
+    "ExpiredTokenException": ("ExpiredToken", 403, None),
+}
+
+
+def sts_auth_error(err):
+    code, status, message = _QUERY_AUTH.get(err.type, (err.type, err.status, None))
+    return StsError(code, message or err.message, status)
+
+
+class StsValidation:
+    """Collects Smithy-style constraint violations: `N validation error(s)
+    detected: Value 'x' at 'member' failed to satisfy constraint: ...`."""
+
+    def __init__(self, params):
+        self.params, self.errors = params, []
+
+    def _bad(self, value, member, what):
+        shown = "null" if value is None else "'%s'" % value
+        self.errors.append("Value %s at '%s' failed to satisfy constraint: Member must %s" % (shown, member, what))
+
+    def string(self, key, member, lo, hi, pattern=None, required=False):
+        v = self.params.get(key)
+        if v is None:
+            if required:
+                self._bad(None, member, "not be null")
+            return
+        if len(v) < lo:
+            self._bad(v, member, "have length greater than or equal to %d" % lo)
+        elif len(v) > hi:
+            self._bad(v, member, "have length less than or equal to %d" % hi)
+        elif pattern and not re.fullmatch(pattern, v, re.ASCII):
+            self._bad(v, member, "satisfy regular expression pattern: %s" % pattern)
+
+    def integer(self, key, member, lo, hi):
+        v = self.params.get(key)
+        if v is None:
+            return
+        try:
+            n = int(v)
+        except ValueError:
+            raise StsError("MalformedInput", "Invalid value for parameter %s: %s" % (key, v))
+        if n < lo:
+            self._bad(v, member, "have value greater than or equal to %d" % lo)
+        elif n > hi:
+            self._bad(v, member, "have value less than or equal to %d" % hi)
+
+    def check(self):
+        n = len(self.errors)
+        if n:
+            raise StsError("ValidationError", "%d validation error%s detected: %s"
+                           % (n, "s" if n > 1 else "", "; ".join(self.errors)))
+
+
+def sts_xml(action, members, request_id):
+    """A Query protocol success document. members: [(name, str | [(name, str)...])]."""
+    def render(items, depth):
+        out = ""
+        for name, value in items:
+            pad = "  " * depth
+            if isinstance(value, list):
+                out += "%s<%s>\n%s%s</%s>\n" % (pad, name, render(value, depth + 1), pad, name)
+            else:
+                out += "%s<%s>%s</%s>\n" % (pad, name, xml_escape(str(value)), name)
+        return out
+    return ('<%sResponse xmlns="%s">\n  <%sResult>\n%s  </%sResult>\n  <ResponseMetadata>\n'
+            '    <RequestId>%s</RequestId>\n  </ResponseMetadata>\n</%sResponse>\n'
+            % (action, STS_XMLNS, action, render(members, 2), action, request_id, action)).encode()
+
+
+def sts_error_xml(err, request_id):
+    return ('<ErrorResponse xmlns="%s">\n  <Error>\n    <Type>%s</Type>\n    <Code>%s</Code>\n'
+            '    <Message>%s</Message>\n  </Error>\n  <RequestId>%s</RequestId>\n</ErrorResponse>\n'
+            % (STS_XMLNS, err.kind, xml_escape(err.code), xml_escape(err.message), request_id)).encode()
+
+
+# ---- Bedrock control plane (ListFoundationModels, ListInferenceProfiles) ----
+MODEL_DISPLAY = {
+    "anthropic.claude-sonnet-4-6": ("Claude Sonnet 4.6", "2026-02-17"),
+    "anthropic.claude-opus-4-6-v1": ("Claude Opus 4.6", "2026-02-05"),
+    "anthropic.claude-sonnet-4-5-20250929-v1:0": ("Claude Sonnet 4.5", "2025-09-29"),
+    "anthropic.claude-haiku-4-5-20251001-v1:0": ("Claude Haiku 4.5", "2025-10-15"),
+    "anthropic.claude-opus-4-5-20251101-v1:0": ("Claude Opus 4.5", "2025-11-24"),
+    "anthropic.claude-sonnet-4-20250514-v1:0": ("Claude Sonnet 4", "2025-05-22"),
+    "anthropic.claude-opus-4-1-20250805-v1:0": ("Claude Opus 4.1", "2025-08-05"),
+    "anthropic.claude-3-haiku-20240307-v1:0": ("Claude 3 Haiku", "2024-03-13"),
+}
+LEGACY_MODELS = {"anthropic.claude-3-haiku-20240307-v1:0"}
+# Old models also list provisioned-throughput-only context-window variants.
+PROVISIONED_VARIANTS = {"anthropic.claude-3-haiku-20240307-v1:0": ("48k", "200k")}
+GEO_REGIONS = {
+    "us": ("us-east-1", "us-east-2", "us-west-2"),
+    "eu": ("eu-central-1", "eu-west-1", "eu-west-3", "eu-north-1"),
+    "apac": ("ap-northeast-1", "ap-northeast-2", "ap-south-1", "ap-southeast-1", "ap-southeast-2"),
+    "jp": ("ap-northeast-1", "ap-northeast-3"),
+    "au": ("ap-southeast-2", "ap-southeast-4"),
+    "us-gov": ("us-gov-west-1", "us-gov-east-1"),
+}
+
+
+def foundation_model_summaries(region):
+    out = []
+    for base, info in MODELS.items():
+        name = MODEL_DISPLAY.get(base, (base, None))[0]
+        common = {"providerName": "Anthropic", "inputModalities": ["TEXT", "IMAGE"],
+                  "outputModalities": ["TEXT"], "responseStreamingSupported": True,
+                  "customizationsSupported": [],
+                  "modelLifecycle": {"status": "LEGACY" if base in LEGACY_MODELS else "ACTIVE"}}
+        for mid, types in [(base, ["ON_DEMAND"] if info["on_demand"] else ["INFERENCE_PROFILE"])] + [
+                ("%s:%s" % (base, v), ["PROVISIONED"]) for v in PROVISIONED_VARIANTS.get(base, ())]:
+            out.append(dict({"modelArn": "arn:aws:bedrock:%s::foundation-model/%s" % (region, mid),
+                             "modelId": mid, "modelName": name}, **common, inferenceTypesSupported=types))
+    return out
+
+
+def inference_profile_summaries(region, account):
+    out = []
+    geos = region_geos(region)
+    for base, info in MODELS.items():
+        name, date = MODEL_DISPLAY.get(base, (base, "2025-01-01"))
+        stamp = "%sT00:00:00Z" % date
+        for geo in [g for g in _ALL_GEOS if g in info["geos"] and g in geos]:
+            pid = "%s.%s" % (geo, base)
+            if geo == "global":
+                regions, where = [region], "all commercial AWS Regions"
+                models = [{"modelArn": "arn:aws:bedrock:%s::foundation-model/%s" % (region, base)},
+                          {"modelArn": "arn:aws:bedrock:::foundation-model/%s" % base}]
+            else:
+                regions = list(GEO_REGIONS[geo])
+                where = ", ".join(regions[:-1]) + " and " + regions[-1]
+                models = [{"modelArn": "arn:aws:bedrock:%s::foundation-model/%s" % (r, base)} for r in regions]
+            out.append({"inferenceProfileName": "%s Anthropic %s" % (geo.upper(), name),
+                        "description": "Routes requests to Anthropic %s in %s." % (name, where),
+                        "createdAt": stamp, "updatedAt": stamp,
+                        "inferenceProfileArn": "arn:aws:bedrock:%s:%s:inference-profile/%s" % (region, account, pid),
+                        "models": models, "inferenceProfileId": pid, "status": "ACTIVE",
+                        "type": "SYSTEM_DEFINED"})
+    return out
+
+
+# ---- IMDS -------------------------------------------------------------------
+def imds_html(status, reason):
+    """The XHTML error page the instance metadata service answers with."""
+    return ('<?xml version="1.0" encoding="iso-8859-1"?>\n'
+            '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN"\n'
+            '\t"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">\n'
+            '<html xmlns="http://www.w3.org/1999/xhtml" xml:lang="en" lang="en">\n'
+            ' <head>\n  <title>%d - %s</title>\n </head>\n <body>\n  <h1>%d - %s</h1>\n </body>\n</html>\n'
+            % (status, reason, status, reason)).encode()
+
+
+def imds_json(pairs):
+    """IMDS's own JSON layout: two-space indent and ` : ` separators."""
+    return ("{\n" + ",\n".join('  "%s" : %s' % (k, json.dumps(v)) for k, v in pairs) + "\n}").encode()
+
+
+# ============================================================================
 # Faults and shared state
 # ============================================================================
 MAX_RECORDED = 10000
@@ -779,17 +1068,42 @@ def check_fault(f):
 
 
 class SimState:
-    """Everything the handler threads share; one lock guards it all."""
+    """Everything the handler threads share; one (re-entrant) lock guards it all."""
 
-    def __init__(self, region, creds, bearers, clock_offset, delta_delay_ms):
-        self.lock = threading.Lock()
-        self.region, self.creds, self.bearers = region, creds, bearers
+    def __init__(self, region, creds, bearers, clock_offset, delta_delay_ms, account=DEFAULT_ACCOUNT,
+                 roles=()):
+        self.lock = threading.RLock()
+        self.region, self.bearers = region, bearers
+        self.account = account
         self.initial_offset = self.clock_offset = clock_offset
         self.delta_delay_ms = delta_delay_ms
         self.faults, self.requests = [], []
+        self.http_port = None
+        # Credentials and roles given on the command line survive /_sim/reset;
+        # everything minted or registered at run time does not.
+        self.initial_creds = {k: dict(v) for k, v in creds.items()}
+        self.initial_roles = [dict(r) for r in roles]
+        self.reset_credential_state()
 
     def now(self):
         return time.time() + self.clock_offset
+
+    def reset_credential_state(self):
+        with self.lock:
+            self.creds = {k: dict(v) for k, v in self.initial_creds.items()}
+            self.roles = {r["arn"]: dict(r) for r in self.initial_roles}
+            self.sts_cfg = {"duration_override": None, "strict_web_identity": False,
+                            "signing_regions": [self.region], "delay_ms": 0}
+            self.web_tokens = set()
+            self.imds_cfg = dict(IMDS_DEFAULTS)
+            self.imds_tokens = {}
+            self.imds_creds = None
+            self.container_cfg = dict(CONTAINER_DEFAULTS)
+            self.container_creds = None
+            self.sso_sessions = {}   # id -> session (client, account, role, lifetimes)
+            self.sso_access = {}     # access token -> {"session": id, "expires": epoch}
+            self.sso_refresh = {}    # refresh token -> session id
+            self.svc_faults = []
 
     def take_fault(self, op, model_id, stage):
         """Pop the head fault if it applies to this request at this stage.
@@ -811,6 +1125,49 @@ class SimState:
                 self.faults.pop(0)
             return {k: v for k, v in f.items() if not k.startswith("_")}
 
+    def take_svc_fault(self, service, op):
+        """The first queued service fault for this service (and op, if it names one)."""
+        with self.lock:
+            for i, f in enumerate(self.svc_faults):
+                if f["service"] == service and f.get("op") in (None, op):
+                    f["_left"] = f.get("_left", f.get("times", 1)) - 1
+                    if f["_left"] <= 0:
+                        self.svc_faults.pop(i)
+                    return {k: v for k, v in f.items() if not k.startswith("_")}
+        return None
+
+    # ---- credentials --------------------------------------------------------
+    def mint(self, source, arn, user_id, seconds, account=None, role_arn=None):
+        """New temporary credentials, valid for every service until they expire."""
+        akid, secret, token = new_temp_credentials()
+        now = self.now()
+        entry = {"secret": secret, "token": token, "expires": now + seconds, "issued": now,
+                 "source": source, "arn": arn, "user_id": user_id, "account": account or self.account,
+                 "role_arn": role_arn}
+        with self.lock:
+            self.creds[akid] = entry
+        return akid, entry
+
+    def identity(self, akid, entry):
+        """(arn, user id, account) of the principal a credential set belongs to."""
+        entry = entry or {}
+        if entry.get("arn"):
+            return entry["arn"], entry.get("user_id") or stable_id("AIDA", akid), entry.get("account", self.account)
+        if entry.get("token"):  # a session given on the command line: some role's session
+            return ("arn:aws:sts::%s:assumed-role/%s/%s" % (self.account, CLI_SESSION_ROLE, CLI_SESSION_NAME),
+                    "%s:%s" % (stable_id("AROA", CLI_SESSION_ROLE), CLI_SESSION_NAME), self.account)
+        return ("arn:aws:iam::%s:user/%s" % (self.account, CLI_USER), stable_id("AIDA", akid), self.account)
+
+    def trusts(self, role, akid, entry, caller_arn):
+        """Does the role's trust list admit this caller? Entries: "*", an access
+        key id, a principal ARN (a role ARN admits its sessions), or the
+        account root `arn:aws:iam::ACCOUNT:root` (any principal of that account)."""
+        trust = role.get("trust") or ["*"]
+        account = self.identity(akid, entry)[2]
+        return ("*" in trust or akid in trust or caller_arn in trust
+                or (entry or {}).get("role_arn") in trust
+                or "arn:aws:iam::%s:root" % account in trust)
+
 
 # ============================================================================
 # HTTP handler
@@ -823,9 +1180,10 @@ class SimHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     timeout = 120  # idle keep-alive connections are closed after this
 
-    # Route table: (method, path regex, handler). Future services (STS, IMDS,
-    # SSO, control plane) add rows here.
+    # Route table: (method or "*", path regex, handler), first match wins.
     ROUTES = []
+    amz_headers = True  # Date/x-amzn-RequestId as AWS front ends send them
+    log_prefix = ""
 
     def do_GET(self):
         self._dispatch()
@@ -847,16 +1205,17 @@ class SimHandler(BaseHTTPRequestHandler):
         self.request_id = str(uuid.uuid4())
         self.note = ""
         self.status_sent = None
+        self.svc_entry = None
         path = self.path.partition("?")[0]
         try:
             self.body = self._read_body()
             for method, rx, fn in self.ROUTES:
                 m = rx.fullmatch(path)
-                if m and method == self.command:
+                if m and method in (self.command, "*"):
                     fn(self, m)
                     break
             else:
-                self.send_aws_error(AwsError("UnknownOperationException", "Unknown operation"))
+                self.no_route()
         except Abort:
             self.close_connection = True
         except AwsError as e:  # e.g. an oversized body
@@ -870,7 +1229,12 @@ class SimHandler(BaseHTTPRequestHandler):
             if self.status_sent is None:
                 self.send_aws_error(AwsError("InternalServerException"))
         finally:
-            log("%s %s -> %s%s" % (self.command, path, self.status_sent or "-", self.note))
+            if self.svc_entry is not None and self.svc_entry["status"] is None:
+                self.svc_entry["status"] = self.status_sent
+            log("%s%s %s -> %s%s" % (self.log_prefix, self.command, path, self.status_sent or "-", self.note))
+
+    def no_route(self):
+        self.send_aws_error(AwsError("UnknownOperationException", "Unknown operation"))
 
     def _read_body(self):
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
@@ -892,7 +1256,8 @@ class SimHandler(BaseHTTPRequestHandler):
     def _start(self, status, headers):
         self.send_response_only(status)
         self.send_header("Date", email.utils.formatdate(self.sim.now(), usegmt=True))
-        self.send_header("x-amzn-RequestId", self.request_id)
+        if self.amz_headers:
+            self.send_header("x-amzn-RequestId", self.request_id)
         for k, v in headers:
             self.send_header(k, v)
         self.send_header("Connection", "close" if self.close_connection else "keep-alive")
@@ -933,7 +1298,8 @@ class SimHandler(BaseHTTPRequestHandler):
 
     # ---- control API --------------------------------------------------------
     def ctl_health(self, m):
-        self.send_json(200, {"ok": True, "region": self.sim.region})
+        self.send_json(200, {"ok": True, "region": self.sim.region, "account": self.sim.account,
+                             "http_port": self.sim.http_port})
 
     def ctl_faults_post(self, m):
         try:
@@ -960,8 +1326,10 @@ class SimHandler(BaseHTTPRequestHandler):
         self.send_json(200, {"ok": True})
 
     def ctl_requests_get(self, m):
+        want = self.query().get("service")
         with self.sim.lock:
-            data = json.dumps(self.sim.requests, ensure_ascii=False, indent=1)
+            data = json.dumps([e for e in self.sim.requests if want in (None, e["service"])],
+                              ensure_ascii=False, indent=1)
         self.send_bytes(200, data.encode())
 
     def ctl_requests_delete(self, m):
@@ -985,6 +1353,7 @@ class SimHandler(BaseHTTPRequestHandler):
             self.sim.faults.clear()
             self.sim.requests.clear()
             self.sim.clock_offset = self.sim.initial_offset
+            self.sim.reset_credential_state()
         self.send_json(200, {"ok": True})
 
     # ---- Bedrock Runtime ----------------------------------------------------
@@ -999,25 +1368,31 @@ class SimHandler(BaseHTTPRequestHandler):
         return verify_sigv4(self.command, self.path, self.headers.items(), self.body,
                             self.sim.creds, self.sim.region, "bedrock", self.sim.now())
 
-    def record(self, op, model_id):
+    SECRET_HEADERS = ("x-amz-security-token", "x-aws-ec2-metadata-token", "x-amz-sso_bearer_token")
+
+    def record(self, op, model_id, service="bedrock-runtime", body=None):
         hdrs = {}
         for k, v in self.headers.items():
             k = k.lower()
-            if k == "x-amz-security-token":
+            if k in self.SECRET_HEADERS:
                 continue
             if k == "authorization":
                 algo, params = parse_authorization(v)
-                v = "Bearer <redacted>" if algo == "Bearer" else "%s SignedHeaders=%s" % (
-                    algo, params.get("SignedHeaders", ""))
+                if algo == "AWS4-HMAC-SHA256":
+                    v = "%s SignedHeaders=%s" % (algo, params.get("SignedHeaders", ""))
+                else:  # a bearer token, or the container endpoint's bare token
+                    v = "Bearer <redacted>" if algo == "Bearer" else "<redacted>"
             hdrs[k] = hdrs[k] + "," + v if k in hdrs else v
-        try:
-            body = json.loads(self.body.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
-            body = {"_raw": self.body.decode("utf-8", "replace")}
-        path = re.sub(r"(?i)(X-Amz-Security-Token|X-Amz-Signature)=[^&]*", r"\1=<redacted>", self.path)
+        if body is None:
+            try:
+                body = json.loads(self.body.decode("utf-8"))
+            except (UnicodeDecodeError, ValueError):
+                body = {"_raw": self.body.decode("utf-8", "replace")}
+        path = re.sub(r"(?i)(X-Amz-Security-Token|X-Amz-Signature|WebIdentityToken|SAMLAssertion)=[^&]*",
+                      r"\1=<redacted>", self.path)
         entry = {"request_id": self.request_id, "time": amz_time(time.time()), "method": self.command,
-                 "path": path, "op": op, "model_id": model_id, "headers": hdrs, "body": body,
-                 "auth": None, "fault": None, "status": None, "error": None, "events_sent": 0}
+                 "path": path, "service": service, "op": op, "model_id": model_id, "headers": hdrs,
+                 "body": body, "auth": None, "fault": None, "status": None, "error": None, "events_sent": 0}
         with self.sim.lock:
             self.sim.requests.append(entry)
             del self.sim.requests[:-MAX_RECORDED]
@@ -1183,9 +1558,823 @@ class SimHandler(BaseHTTPRequestHandler):
         self.wfile.write(b"0\r\n\r\n")
         self.note += " events=%d" % entry["events_sent"]
 
+    # ---- shared by the credential services and the control plane ------------
+    def query(self):
+        return dict(parse_qsl(self.path.partition("?")[2], keep_blank_values=True))
 
-def _route(method, pattern, fn):
-    SimHandler.ROUTES.append((method, re.compile(pattern), fn))
+    def svc_record(self, service, op, body):
+        """Record a non-model request (body: what may be shown, secrets redacted)."""
+        self.note += " svc=%s op=%s" % (service, op)
+        self.svc_entry = self.record(op, None, service=service, body=body)
+        return self.svc_entry
+
+    def svc_fault(self, service, op, entry, render):
+        """Apply the first queued service fault for this service/op; True if it
+        answered (or dropped) the request."""
+        f = self.sim.take_svc_fault(service, op)
+        if not f:
+            return False
+        entry["fault"] = f
+        kind = f.get("kind", "error")
+        self.note += " fault=%s" % kind
+        if kind == "delay":
+            time.sleep(f.get("ms", 1000) / 1000.0)
+            return False
+        if kind == "close":
+            self.drop(rst=f.get("rst", False))
+        render(f)
+        return True
+
+    def sleep_ms(self, ms):
+        if ms:
+            time.sleep(ms / 1000.0)
+
+    # ---- STS (AWS Query protocol on `/`) ------------------------------------
+    def op_root(self, m):
+        """`/` is STS: a form-encoded POST body (or a GET query) with Action=.
+        Anything else on `/` stays an unknown operation."""
+        ctype = self.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        if self.command == "POST" and ctype == "application/x-www-form-urlencoded":
+            try:
+                params = dict(parse_qsl(self.body.decode("utf-8"), keep_blank_values=True))
+            except UnicodeDecodeError:
+                params = {}
+            return self.sts(params)
+        if self.command == "GET" and "Action" in self.query():
+            return self.sts(self.query())
+        self.no_route()
+
+    def send_sts_error(self, err):
+        self.note += " error=%s" % err.code
+        if self.svc_entry is not None:
+            self.svc_entry["error"] = {"type": err.code, "message": err.message.split("\n")[0]}
+        self.send_bytes(err.status, sts_error_xml(err, self.request_id), "text/xml")
+
+    def sts(self, params):
+        action = params.get("Action", "")
+        shown = {k: "<redacted>" if k in ("WebIdentityToken", "SAMLAssertion") else v for k, v in params.items()}
+        entry = self.svc_record("sts", action or "-", shown)
+        entry["action"] = action
+        try:
+            if self.svc_fault("sts", action, entry, lambda f: self.send_sts_error(StsError(
+                    f.get("code", "Throttling"), f.get("message", "Rate exceeded"), f.get("status", 400)))):
+                return
+            self.sleep_ms(self.sim.sts_cfg.get("delay_ms"))
+            if not action:
+                raise StsError("MissingAction", "Missing Action")
+            version = params.get("Version")
+            if version != STS_VERSION or action not in STS_ACTIONS:
+                raise StsError("InvalidAction", "Could not find operation %s for version %s"
+                               % (action, version or "NO_VERSION_SPECIFIED"))
+            if action == "AssumeRoleWithWebIdentity":  # anonymous: the JWT is the credential
+                entry["auth"] = {"scheme": "anonymous", "ok": True}
+                doc = self.sts_web_identity(params)
+            else:
+                try:
+                    entry["auth"] = verify_sigv4(self.command, self.path, self.headers.items(), self.body,
+                                                 self.sim.creds, tuple(self.sim.sts_cfg["signing_regions"]),
+                                                 "sts", self.sim.now())
+                except AwsError as e:
+                    entry["auth"] = {"ok": False, "error": e.type, "message": e.message.split("\n")[0]}
+                    raise sts_auth_error(e)
+                akid = entry["auth"]["access_key"]
+                doc = (self.sts_assume_role(params, akid) if action == "AssumeRole"
+                       else self.sts_caller_identity(akid))
+        except StsError as e:
+            entry["status"] = e.status
+            return self.send_sts_error(e)
+        entry["status"] = 200
+        self.send_bytes(200, doc, "text/xml")
+
+    def sts_duration(self, params, role, chained):
+        requested = int(params.get("DurationSeconds") or 3600)
+        if chained and requested > MAX_CHAINED_SECONDS:
+            raise StsError("ValidationError", "The requested DurationSeconds exceeds the 1 hour session limit "
+                                              "for roles assumed by role chaining.")
+        if requested > role["max_session_duration"]:
+            raise StsError("ValidationError",
+                           "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
+        override = self.sim.sts_cfg.get("duration_override")
+        return override if override is not None else requested
+
+    def sts_mint_role_session(self, role, session, seconds):
+        account = role["arn"].split(":")[4]
+        arn = "arn:aws:sts::%s:assumed-role/%s/%s" % (account, role["name"], session)
+        uid = "%s:%s" % (role["id"], session)
+        akid, e = self.sim.mint("sts", arn, uid, seconds, account=account, role_arn=role["arn"])
+        self.note += " minted=%s" % akid
+        return akid, e, arn, uid
+
+    def sts_assume_role(self, params, akid):
+        v = StsValidation(params)
+        v.string("RoleArn", "roleArn", 20, 2048, required=True)
+        v.string("RoleSessionName", "roleSessionName", 2, 64, r"[\w+=,.@-]*", required=True)
+        v.integer("DurationSeconds", "durationSeconds", 900, 43200)
+        v.string("ExternalId", "externalId", 2, 1224, r"[\w+=,.@:\/-]*")
+        v.string("SerialNumber", "serialNumber", 9, 256, r"[\w+=/:,.@-]*")
+        v.string("TokenCode", "tokenCode", 6, 6, r"[\d]*")
+        v.check()
+        role_arn, session = params["RoleArn"], params["RoleSessionName"]
+        with self.sim.lock:
+            caller = dict(self.sim.creds.get(akid) or {})
+            role = self.sim.roles.get(role_arn)
+        caller_arn = self.sim.identity(akid, caller)[0]
+        denied = StsError("AccessDenied", "User: %s is not authorized to perform: sts:AssumeRole on resource: %s"
+                          % (caller_arn, role_arn), 403)
+        if role is None or not self.sim.trusts(role, akid, caller, caller_arn):
+            raise denied
+        if role["external_id"] and params.get("ExternalId") != role["external_id"]:
+            raise denied
+        if role["mfa_serial"]:
+            if params.get("SerialNumber") != role["mfa_serial"] or not params.get("TokenCode"):
+                raise denied
+            if params["TokenCode"] != role["mfa_code"]:
+                raise StsError("AccessDenied", "MultiFactorAuthentication failed with invalid MFA one time "
+                                               "pass code. ", 403)
+        seconds = self.sts_duration(params, role, ":assumed-role/" in caller_arn)
+        akid2, e, arn, uid = self.sts_mint_role_session(role, session, seconds)
+        return sts_xml("AssumeRole", [
+            ("AssumedRoleUser", [("AssumedRoleId", uid), ("Arn", arn)]),
+            ("Credentials", [("AccessKeyId", akid2), ("SecretAccessKey", e["secret"]),
+                             ("SessionToken", e["token"]), ("Expiration", iso_z(e["expires"]))])],
+            self.request_id)
+
+    def sts_web_identity(self, params):
+        v = StsValidation(params)
+        v.string("RoleArn", "roleArn", 20, 2048, required=True)
+        v.string("RoleSessionName", "roleSessionName", 2, 64, r"[\w+=,.@-]*", required=True)
+        v.string("WebIdentityToken", "webIdentityToken", 4, 20000, required=True)
+        v.integer("DurationSeconds", "durationSeconds", 900, 43200)
+        v.check()
+        token = params["WebIdentityToken"]
+        claims = parse_jwt(token)
+        if claims is None:
+            raise StsError("InvalidIdentityToken", "The ID Token provided is not a valid JWT. (You may see "
+                                                   "this error if you sent an Access Token)")
+        with self.sim.lock:
+            strict, known = self.sim.sts_cfg["strict_web_identity"], token in self.sim.web_tokens
+            role = self.sim.roles.get(params["RoleArn"])
+        if strict and not known:
+            raise StsError("InvalidIdentityToken", "Couldn't retrieve verification key from your identity "
+                                                   "provider,  please reference AssumeRoleWithWebIdentity "
+                                                   "documentation for requirements")
+        now, exp = int(self.sim.now()), claims.get("exp")
+        if isinstance(exp, (int, float)) and not isinstance(exp, bool) and exp <= now:
+            raise StsError("ExpiredTokenException", "Token expired: current date/time %d must be before the "
+                                                    "expiration date/time %d" % (now, int(exp)))
+        iss = claims.get("iss") if isinstance(claims.get("iss"), str) else ""
+        host = re.sub(r"^https://", "", iss)
+        account = params["RoleArn"].split(":")[4] if params["RoleArn"].count(":") >= 5 else self.sim.account
+        provider = "arn:aws:iam::%s:oidc-provider/%s" % (account, host) if host else ""
+        trust = role["trust"] if role else []
+        if role is None or not ("*" in trust or "web-identity" in trust or (iss and iss in trust)
+                                or (provider and provider in trust)):
+            raise StsError("AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity", 403)
+        seconds = self.sts_duration(params, role, False)
+        akid, e, arn, uid = self.sts_mint_role_session(role, params["RoleSessionName"], seconds)
+        aud = claims.get("aud")
+        aud = aud[0] if isinstance(aud, list) and aud else aud
+        members = [("SubjectFromWebIdentityToken", str(claims.get("sub", "")))]
+        if isinstance(aud, str):
+            members.append(("Audience", aud))
+        # Members in the order of AWS's documented example (Credentials too):
+        # a client must not depend on the order of XML elements.
+        members += [("AssumedRoleUser", [("Arn", arn), ("AssumedRoleId", uid)]),
+                    ("Credentials", [("SessionToken", e["token"]), ("SecretAccessKey", e["secret"]),
+                                     ("Expiration", iso_z(e["expires"])), ("AccessKeyId", akid)])]
+        if provider:
+            members.append(("Provider", provider))
+        return sts_xml("AssumeRoleWithWebIdentity", members, self.request_id)
+
+    def sts_caller_identity(self, akid):
+        with self.sim.lock:
+            entry = dict(self.sim.creds.get(akid) or {})
+        arn, uid, account = self.sim.identity(akid, entry)
+        return sts_xml("GetCallerIdentity", [("Arn", arn), ("UserId", uid), ("Account", account)],
+                       self.request_id)
+
+    # ---- Bedrock control plane (restJson1, SigV4 service `bedrock`) ---------
+    def control_plane(self, op, produce):
+        q = self.query()
+        entry = self.svc_record("bedrock", op, q)
+        try:
+            try:
+                entry["auth"] = self.authenticate()
+            except AwsError as e:
+                entry["auth"] = {"ok": False, "error": e.type, "message": e.message.split("\n")[0]}
+                raise
+            if self.svc_fault("bedrock", op, entry, lambda f: self.send_aws_error(AwsError(
+                    f.get("code", "ThrottlingException"), f.get("message"), f.get("status")))):
+                return
+            doc = produce(q)
+        except AwsError as e:
+            entry["status"], entry["error"] = e.status, {"type": e.type, "message": e.message.split("\n")[0]}
+            return self.send_aws_error(e)
+        entry["status"] = 200
+        self.send_bytes(200, json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode())
+
+    @staticmethod
+    def _enum_errors(q, enums):
+        return ["Value '%s' at '%s' failed to satisfy constraint: Member must satisfy enum value set: [%s]"
+                % (q[k], k, ", ".join(allowed)) for k, allowed in enums if k in q and q[k] not in allowed]
+
+    @staticmethod
+    def _raise_validation(errs):
+        if errs:
+            raise validation("%d validation error%s detected: %s" % (len(errs), "s" if len(errs) > 1 else "",
+                                                                    "; ".join(errs)))
+
+    def op_list_foundation_models(self, m):
+        def produce(q):
+            errs = self._enum_errors(q, (
+                ("byCustomizationType", ("FINE_TUNING", "CONTINUED_PRE_TRAINING", "DISTILLATION")),
+                ("byOutputModality", ("TEXT", "IMAGE", "EMBEDDING")),
+                ("byInferenceType", ("ON_DEMAND", "PROVISIONED"))))
+            if "byProvider" in q and not re.fullmatch(r"[A-Za-z0-9- ]{1,63}", q["byProvider"]):
+                errs.append("Value '%s' at 'byProvider' failed to satisfy constraint: Member must satisfy "
+                            "regular expression pattern: [A-Za-z0-9- ]{1,63}" % q["byProvider"])
+            self._raise_validation(errs)
+            out = foundation_model_summaries(self.sim.region)
+            if "byProvider" in q:
+                out = [s for s in out if s["providerName"].lower() == q["byProvider"].lower()]
+            if "byInferenceType" in q:
+                out = [s for s in out if q["byInferenceType"] in s["inferenceTypesSupported"]]
+            if "byOutputModality" in q:
+                out = [s for s in out if q["byOutputModality"] in s["outputModalities"]]
+            if "byCustomizationType" in q:
+                out = [s for s in out if q["byCustomizationType"] in s["customizationsSupported"]]
+            return {"modelSummaries": out}
+        self.control_plane("ListFoundationModels", produce)
+
+    def op_list_inference_profiles(self, m):
+        def produce(q):
+            errs = self._enum_errors(q, (("type", ("SYSTEM_DEFINED", "APPLICATION")),))
+            size = 1000
+            if "maxResults" in q:
+                try:
+                    size = int(q["maxResults"])
+                except ValueError:
+                    errs.append("Value '%s' at 'maxResults' failed to satisfy constraint: Member must be an "
+                                "integer" % q["maxResults"])
+                else:
+                    if not 1 <= size <= 1000:
+                        errs.append("Value '%d' at 'maxResults' failed to satisfy constraint: Member must have "
+                                    "value %s" % (size, "greater than or equal to 1" if size < 1
+                                                  else "less than or equal to 1000"))
+            self._raise_validation(errs)
+            start = 0
+            if "nextToken" in q:
+                try:
+                    tok = json.loads(base64.urlsafe_b64decode(q["nextToken"].encode() + b"=="))
+                    start = int(tok["offset"])
+                    if tok.get("region") != self.sim.region or start < 0:
+                        raise ValueError
+                except (ValueError, KeyError, TypeError, binascii.Error):
+                    raise validation("The pagination token is invalid.")
+            items = inference_profile_summaries(self.sim.region, self.sim.account)
+            if q.get("type") == "APPLICATION":
+                items = []
+            page = items[start:start + size]
+            doc = {"inferenceProfileSummaries": page}
+            if start + size < len(items):
+                doc["nextToken"] = base64.urlsafe_b64encode(json.dumps(
+                    {"offset": start + size, "region": self.sim.region}).encode()).decode().rstrip("=")
+            return doc
+        self.control_plane("ListInferenceProfiles", produce)
+
+    # ---- IAM Identity Center: portal (GetRoleCredentials) and OIDC ---------
+    def send_sso_error(self, type_, message, status):
+        self.note += " error=%s" % type_
+        if self.svc_entry is not None:
+            self.svc_entry["error"] = {"type": type_, "message": message}
+        body = json.dumps({"message": message, "__type": "com.amazonaws.switchboard.portal#" + type_},
+                          separators=(",", ":")).encode()
+        self.send_bytes(status, body, headers=[("x-amzn-ErrorType", "%s:%s" % (type_, SSO_NS))])
+
+    def send_oidc_error(self, type_, error, description, status):
+        self.note += " error=%s" % type_
+        if self.svc_entry is not None:
+            self.svc_entry["error"] = {"type": type_, "message": description}
+        body = json.dumps({"error": error, "error_description": description}, separators=(",", ":")).encode()
+        self.send_bytes(status, body, headers=[("x-amzn-ErrorType", "%s:%s" % (type_, OIDC_NS))])
+
+    def op_sso_role_credentials(self, m):
+        q = self.query()
+        entry = self.svc_record("sso", "GetRoleCredentials",
+                                {k: q[k] for k in ("role_name", "account_id") if k in q})
+        entry["auth"] = {"scheme": "sso_bearer_token", "ok": False}
+        if self.svc_fault("sso", "GetRoleCredentials", entry, lambda f: self.send_sso_error(
+                f.get("code", "TooManyRequestsException"), f.get("message", "Too many requests"),
+                f.get("status", 429))):
+            return
+        if not q.get("role_name") or not q.get("account_id"):
+            return self.send_sso_error("InvalidRequestException", "role_name and account_id are required", 400)
+        token = self.headers.get("x-amz-sso_bearer_token")
+        with self.sim.lock:
+            access = self.sim.sso_access.get(token) if token else None
+            sess = dict(self.sim.sso_sessions[access["session"]]) if access else None
+        if access is None or access["expires"] <= self.sim.now():
+            return self.send_sso_error("UnauthorizedException", "Session token not found or invalid", 401)
+        entry["auth"]["ok"] = True
+        if sess["account_id"] not in (None, q["account_id"]) or sess["role_name"] not in (None, q["role_name"]):
+            return self.send_sso_error("ForbiddenException", "No access", 403)
+        suffix = hashlib.sha256(q["role_name"].encode()).hexdigest()[:16]
+        sso_role = "AWSReservedSSO_%s_%s" % (q["role_name"], suffix)
+        arn = "arn:aws:sts::%s:assumed-role/%s/%s" % (q["account_id"], sso_role, sess["user"])
+        role_arn = "arn:aws:iam::%s:role/aws-reserved/sso.amazonaws.com/%s" % (q["account_id"], sso_role)
+        akid, e = self.sim.mint("sso", arn, "%s:%s" % (stable_id("AROA", role_arn), sess["user"]),
+                                sess["role_credentials_seconds"], account=q["account_id"], role_arn=role_arn)
+        self.note += " minted=%s" % akid
+        self.send_bytes(200, json.dumps({"roleCredentials": {
+            "accessKeyId": akid, "secretAccessKey": e["secret"], "sessionToken": e["token"],
+            "expiration": int(e["expires"] * 1000)}}, separators=(",", ":")).encode())
+
+    def op_oidc_token(self, m):
+        try:
+            doc = json.loads(self.body.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            doc = None
+        secret_keys = ("clientSecret", "refreshToken", "code", "codeVerifier", "deviceCode")
+        shown = ({k: "<redacted>" if k in secret_keys else v for k, v in doc.items()}
+                 if isinstance(doc, dict) else {})
+        entry = self.svc_record("sso-oidc", "CreateToken", shown)
+        entry["auth"] = {"scheme": "client_secret", "ok": False}
+        if self.svc_fault("sso-oidc", "CreateToken", entry, lambda f: self.send_oidc_error(
+                f.get("code", "InternalServerException"), f.get("error", "server_error"),
+                f.get("message", "Internal server error"), f.get("status", 500))):
+            return
+        if not isinstance(doc, dict):
+            return self.send_oidc_error("InvalidRequestException", "invalid_request", "Invalid request", 400)
+        missing = [k for k in ("clientId", "clientSecret", "grantType") if not isinstance(doc.get(k), str)]
+        if missing:
+            return self.send_oidc_error("InvalidRequestException", "invalid_request",
+                                        "Missing required parameter: %s" % missing[0], 400)
+        if doc["grantType"] != "refresh_token":  # device_code / authorization_code: not simulated
+            return self.send_oidc_error("UnsupportedGrantTypeException", "unsupported_grant_type",
+                                        "Unsupported grant type: %s" % doc["grantType"], 400)
+        now = self.sim.now()
+        with self.sim.lock:
+            clients = [s for s in self.sim.sso_sessions.values() if s["client_id"] == doc["clientId"]]
+            if not clients or all(s["client_secret"] != doc["clientSecret"] for s in clients):
+                bad = "client"
+            else:
+                sid = self.sim.sso_refresh.get(doc.get("refreshToken")) if doc.get("refreshToken") else None
+                sess = self.sim.sso_sessions.get(sid)
+                if sess is None or sess["client_id"] != doc["clientId"]:
+                    bad = "grant"
+                else:
+                    bad = None
+                    access, refresh = new_opaque_token("aoa"), new_opaque_token("aor")
+                    self.sim.sso_access[access] = {"session": sid, "expires": now + sess["access_token_seconds"]}
+                    self.sim.sso_refresh[refresh] = sid
+                    if sess["rotate_refresh_token"]:
+                        del self.sim.sso_refresh[doc["refreshToken"]]
+        if bad == "client":
+            return self.send_oidc_error("InvalidClientException", "invalid_client", "Invalid client provided", 401)
+        if bad == "grant":
+            return self.send_oidc_error("InvalidGrantException", "invalid_grant", "Invalid refresh token provided",
+                                        400)
+        entry["auth"]["ok"] = True
+        self.send_bytes(200, json.dumps({"accessToken": access, "expiresIn": sess["access_token_seconds"],
+                                         "tokenType": "Bearer", "refreshToken": refresh},
+                                        separators=(",", ":")).encode())
+
+    # ---- control API: credentials, roles, STS, IMDS, container, SSO ---------
+    def ctl_json(self):
+        try:
+            return json.loads(self.body or b"{}")
+        except ValueError:
+            return None
+
+    def ctl_roles_post(self, m):
+        doc = self.ctl_json()
+        try:
+            roles = [make_role(r) for r in (doc if isinstance(doc, list) else [doc])]
+        except ValueError as e:
+            return self.send_json(400, {"error": str(e)})
+        with self.sim.lock:
+            for r in roles:
+                self.sim.roles[r["arn"]] = r
+        self.send_json(200, {"roles": [r["arn"] for r in roles]})
+
+    def ctl_roles_get(self, m):
+        with self.sim.lock:
+            self.send_json(200, list(self.sim.roles.values()))
+
+    def ctl_roles_delete(self, m):
+        with self.sim.lock:
+            self.sim.roles = {r["arn"]: dict(r) for r in self.sim.initial_roles}
+        self.send_json(200, {"ok": True})
+
+    def ctl_config(self, attr, types, actions=()):
+        """Merge a JSON object into one of the services' config dicts."""
+        doc = self.ctl_json()
+        if not isinstance(doc, dict):
+            return None, self.send_json(400, {"error": "body must be a JSON object"})
+        for k, v in doc.items():
+            if k in actions:
+                continue
+            if k not in types:
+                return None, self.send_json(400, {"error": "unknown key %r (known: %s)"
+                                                  % (k, ", ".join(sorted(list(types) + list(actions))))})
+            t, nullable = types[k]
+            ok = (v is None and nullable) or (isinstance(v, t) and not (t is int and isinstance(v, bool)))
+            if ok and t is int and v is not None and v < 0:
+                ok = False
+            if not ok:
+                return None, self.send_json(400, {"error": "%s must be %s%s" % (
+                    k, {bool: "a boolean", int: "a non-negative integer", str: "a string", list: "a list"}[t],
+                    " or null" if nullable else "")})
+        with self.sim.lock:
+            cfg = getattr(self.sim, attr)
+            cfg.update({k: v for k, v in doc.items() if k not in actions})
+        return doc, None
+
+    STS_TYPES = {"duration_override": (int, True), "strict_web_identity": (bool, False),
+                 "signing_regions": (list, False), "delay_ms": (int, False)}
+    IMDS_TYPES = {"disabled": (bool, False), "token_status": (int, True), "no_role": (bool, False),
+                  "delay_ms": (int, False), "role_name": (str, False), "allow_v1": (bool, False),
+                  "credential_seconds": (int, False), "extended": (bool, False), "instance_id": (str, False)}
+    CONTAINER_TYPES = {"token": (str, True), "disabled": (bool, False), "status": (int, True),
+                       "delay_ms": (int, False), "format": (str, False), "role_name": (str, False),
+                       "credential_seconds": (int, False), "path": (str, True)}
+
+    def ctl_sts_post(self, m):
+        doc = self.ctl_json()
+        if isinstance(doc, dict):
+            toks = doc.get("web_identity_tokens", [])
+            if not isinstance(toks, list) or not all(isinstance(t, str) for t in toks):
+                return self.send_json(400, {"error": "web_identity_tokens must be a list of strings"})
+            regions = doc.get("signing_regions", [])
+            if not isinstance(regions, list) or not all(isinstance(r, str) for r in regions) \
+                    or "signing_regions" in doc and not regions:
+                return self.send_json(400, {"error": "signing_regions must be a non-empty list of strings"})
+            if doc.get("duration_override") == 0:
+                return self.send_json(400, {"error": "duration_override must be positive (or null)"})
+        doc, _ = self.ctl_config("sts_cfg", self.STS_TYPES, actions=("web_identity_tokens",))
+        if doc is None:
+            return
+        with self.sim.lock:
+            self.sim.web_tokens.update(doc.get("web_identity_tokens", []))
+        self.ctl_sts_get(m)
+
+    def ctl_sts_get(self, m):
+        with self.sim.lock:
+            self.send_json(200, dict(self.sim.sts_cfg, web_identity_tokens=len(self.sim.web_tokens)))
+
+    def ctl_imds_post(self, m):
+        doc, _ = self.ctl_config("imds_cfg", self.IMDS_TYPES, actions=("rotate",))
+        if doc is None:
+            return
+        if doc.get("rotate"):
+            with self.sim.lock:
+                self.sim.imds_creds = None
+        self.ctl_imds_get(m)
+
+    def ctl_imds_get(self, m):
+        with self.sim.lock:
+            self.send_json(200, dict(self.sim.imds_cfg, tokens=len(self.sim.imds_tokens),
+                                     access_key_id=self.sim.imds_creds))
+
+    def ctl_container_post(self, m):
+        doc = self.ctl_json()
+        if isinstance(doc, dict) and doc.get("format", "ecs") not in ("ecs", "eks"):
+            return self.send_json(400, {"error": "format must be 'ecs' or 'eks'"})
+        doc, _ = self.ctl_config("container_cfg", self.CONTAINER_TYPES, actions=("rotate",))
+        if doc is None:
+            return
+        if doc.get("rotate"):
+            with self.sim.lock:
+                self.sim.container_creds = None
+        self.ctl_container_get(m)
+
+    def ctl_container_get(self, m):
+        with self.sim.lock:
+            cfg = dict(self.sim.container_cfg, token="<set>" if self.sim.container_cfg["token"] else None,
+                       access_key_id=self.sim.container_creds)
+        self.send_json(200, cfg)
+
+    def ctl_sso_post(self, m):
+        doc = self.ctl_json()
+        if not isinstance(doc, dict):
+            return self.send_json(400, {"error": "body must be a JSON object"})
+        strs = ("access_token", "refresh_token", "client_id", "client_secret", "account_id", "role_name", "user")
+        ints = ("expires_in", "role_credentials_seconds", "access_token_seconds")
+        for k, v in doc.items():
+            if k in strs and not isinstance(v, str) or k in ints and (not isinstance(v, int) or isinstance(v, bool)) \
+                    or k == "rotate_refresh_token" and not isinstance(v, bool) \
+                    or k not in strs + ints + ("rotate_refresh_token",):
+                return self.send_json(400, {"error": "bad or unknown key %r" % k})
+        if not doc.get("access_token") and not doc.get("refresh_token"):
+            return self.send_json(400, {"error": "give access_token and/or refresh_token"})
+        if doc.get("refresh_token") and not (doc.get("client_id") and doc.get("client_secret")):
+            return self.send_json(400, {"error": "refresh_token needs client_id and client_secret"})
+        now = self.sim.now()
+        sess = {"client_id": doc.get("client_id"), "client_secret": doc.get("client_secret"),
+                "account_id": doc.get("account_id"), "role_name": doc.get("role_name"),
+                "user": doc.get("user", "sim-sso-user"),
+                "role_credentials_seconds": doc.get("role_credentials_seconds", 3600),
+                "access_token_seconds": doc.get("access_token_seconds", 3600),
+                "rotate_refresh_token": doc.get("rotate_refresh_token", False)}
+        with self.sim.lock:
+            sid = "s%d" % (len(self.sim.sso_sessions) + 1)
+            self.sim.sso_sessions[sid] = sess
+            if doc.get("access_token"):
+                self.sim.sso_access[doc["access_token"]] = {"session": sid,
+                                                            "expires": now + doc.get("expires_in", 3600)}
+            if doc.get("refresh_token"):
+                self.sim.sso_refresh[doc["refresh_token"]] = sid
+        self.send_json(200, {"session": sid, "expires_at": iso_z(now + doc.get("expires_in", 3600))})
+
+    def ctl_sso_get(self, m):
+        now = self.sim.now()
+        with self.sim.lock:
+            out = []
+            for sid, s in self.sim.sso_sessions.items():
+                acc = [a for a in self.sim.sso_access.values() if a["session"] == sid]
+                out.append({"session": sid, "client_id": s["client_id"], "account_id": s["account_id"],
+                            "role_name": s["role_name"], "user": s["user"],
+                            "valid_access_tokens": sum(1 for a in acc if a["expires"] > now),
+                            "access_tokens": len(acc),
+                            "refresh_tokens": sum(1 for v in self.sim.sso_refresh.values() if v == sid)})
+        self.send_json(200, out)
+
+    def ctl_sso_delete(self, m):
+        with self.sim.lock:
+            self.sim.sso_sessions, self.sim.sso_access, self.sim.sso_refresh = {}, {}, {}
+        self.send_json(200, {"ok": True})
+
+    def ctl_creds_get(self, m):
+        now = self.sim.now()
+        with self.sim.lock:
+            out = []
+            for akid, e in self.sim.creds.items():
+                arn, _, account = self.sim.identity(akid, e)
+                out.append({"access_key_id": akid, "source": e.get("source", "cli"), "arn": arn, "account": account,
+                            "has_token": bool(e.get("token")),
+                            "expiration": iso_z(e["expires"]) if e.get("expires") is not None else None,
+                            "expired": e.get("expires") is not None and now >= e["expires"]})
+        self.send_json(200, out)
+
+    def ctl_creds_post(self, m):
+        """Register given credentials, or mint new ones ({"mint": true}); the
+        answer is in credential_process format (Version 1)."""
+        doc = self.ctl_json()
+        if not isinstance(doc, dict):
+            return self.send_json(400, {"error": "body must be a JSON object"})
+        exp_in = doc.get("expires_in")
+        if exp_in is not None and (not isinstance(exp_in, (int, float)) or isinstance(exp_in, bool)):
+            return self.send_json(400, {"error": "expires_in must be a number of seconds"})
+        arn = doc.get("arn")
+        if doc.get("mint"):
+            arn = arn or "arn:aws:sts::%s:assumed-role/sim-process-role/sim-process" % self.sim.account
+            akid, e = self.sim.mint("control", arn, "%s:sim-process" % stable_id("AROA", arn),
+                                    3600 if exp_in is None else exp_in)
+        else:
+            akid, secret = doc.get("access_key_id"), doc.get("secret_access_key")
+            token = doc.get("session_token")
+            if not (isinstance(akid, str) and akid and isinstance(secret, str) and secret) \
+                    or token is not None and not isinstance(token, str):
+                return self.send_json(400, {"error": "give access_key_id, secret_access_key [, session_token, "
+                                                     "expires_in, arn], or {\"mint\": true}"})
+            now = self.sim.now()
+            e = {"secret": secret, "token": token or None, "source": "control", "issued": now,
+                 "expires": None if exp_in is None else now + exp_in, "arn": arn,
+                 "user_id": stable_id("AIDA", akid) if arn else None, "account": self.sim.account,
+                 "role_arn": None}
+            with self.sim.lock:
+                self.sim.creds[akid] = e
+        out = {"Version": 1, "AccessKeyId": akid, "SecretAccessKey": e["secret"]}
+        if e.get("token"):
+            out["SessionToken"] = e["token"]
+        if e.get("expires") is not None:
+            out["Expiration"] = iso_z(e["expires"])
+        self.send_json(200, out)
+
+    def ctl_creds_expire(self, m):
+        doc = self.ctl_json()
+        if not isinstance(doc, dict) or not (isinstance(doc.get("access_key_id"), str) or doc.get("all_temporary")):
+            return self.send_json(400, {"error": 'body must be {"access_key_id": ...} or {"all_temporary": true}'})
+        now = self.sim.now()
+        with self.sim.lock:
+            if doc.get("all_temporary"):
+                keys = [k for k, e in self.sim.creds.items() if e.get("expires") is not None]
+            else:
+                keys = [doc["access_key_id"]] if doc["access_key_id"] in self.sim.creds else []
+            for k in keys:
+                self.sim.creds[k]["expires"] = min(self.sim.creds[k]["expires"] or now, now) - 1
+        if not keys and not doc.get("all_temporary"):
+            return self.send_json(404, {"error": "no such access key"})
+        self.send_json(200, {"expired": keys})
+
+    def ctl_creds_delete(self, m):
+        with self.sim.lock:
+            gone = self.sim.creds.pop(unquote(m.group(1)), None)
+        self.send_json(200 if gone else 404, {"deleted": bool(gone)})
+
+    def ctl_svc_faults_post(self, m):
+        doc = self.ctl_json()
+        faults = doc if isinstance(doc, list) else [doc]
+        for f in faults:
+            err = None
+            if not isinstance(f, dict) or f.get("service") not in SVC_FAULT_SERVICES:
+                err = "service must be one of %s" % (SVC_FAULT_SERVICES,)
+            elif f.get("kind", "error") not in ("error", "close", "delay"):
+                err = "kind must be error, close or delay"
+            else:
+                for k in ("status", "times", "ms"):
+                    if k in f and (not isinstance(f[k], int) or isinstance(f[k], bool) or f[k] < 0):
+                        err = "%s must be a non-negative integer" % k
+            if err:
+                return self.send_json(400, {"error": err, "fault": f})
+        with self.sim.lock:
+            self.sim.svc_faults += [dict(f) for f in faults]
+            n = len(self.sim.svc_faults)
+        self.send_json(200, {"queued": len(faults), "pending": n})
+
+    def ctl_svc_faults_get(self, m):
+        with self.sim.lock:
+            self.send_json(200, [{k: v for k, v in f.items() if k != "_left"} for f in self.sim.svc_faults])
+
+    def ctl_svc_faults_delete(self, m):
+        with self.sim.lock:
+            self.sim.svc_faults.clear()
+        self.send_json(200, {"ok": True})
+
+    def cached_credentials(self, slot, source, arn, user_id, seconds, account=None, role_arn=None):
+        """The credentials IMDS / the container endpoint keeps handing out:
+        the same set until it expires (or is rotated), then a new one."""
+        with self.sim.lock:
+            cur = getattr(self.sim, slot)
+            e = self.sim.creds.get(cur) if cur else None
+            if e is not None and e["expires"] > self.sim.now():
+                return cur, e
+            akid, e = self.sim.mint(source, arn, user_id, seconds, account=account, role_arn=role_arn)
+            setattr(self.sim, slot, akid)
+        self.note += " minted=%s" % akid
+        return akid, e
+
+
+class PlainHandler(SimHandler):
+    """The plain-HTTP listener: EC2 instance metadata (IMDSv2) under /latest/,
+    the ECS/EKS container credential endpoint on every other path."""
+    ROUTES = []
+    amz_headers = False
+    log_prefix = "http "
+
+    # ---- IMDS ---------------------------------------------------------------
+    def imds_send(self, status, body, ctype="text/plain", headers=()):
+        self.send_bytes(status, body, ctype, [("Server", "EC2ws")] + list(headers))
+
+    def imds_error(self, status):
+        reason = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
+                  405: "Method Not Allowed"}.get(status, "Error")
+        self.note += " imds=%d" % status
+        self.imds_send(status, imds_html(status, reason), "text/html")
+
+    def imds_prologue(self, op):
+        """Record, then apply the IMDS-wide behaviours; None if answered."""
+        entry = self.svc_record("imds", op, {})
+        with self.sim.lock:
+            cfg = dict(self.sim.imds_cfg)
+        if cfg["disabled"]:  # nothing answers there: drop the connection
+            self.note += " disabled"
+            self.drop(rst=True)
+        if self.svc_fault("imds", op, entry, lambda f: self.imds_error(f.get("status", 500))):
+            return None
+        self.sleep_ms(cfg["delay_ms"])
+        return cfg
+
+    def op_imds_token(self, m):
+        cfg = self.imds_prologue("token")
+        if cfg is None:
+            return
+        if self.command != "PUT":
+            return self.imds_error(405)
+        if "X-Forwarded-For" in self.headers:  # IMDS refuses token requests that went through a proxy
+            return self.imds_error(403)
+        if cfg["token_status"]:
+            return self.imds_error(cfg["token_status"])
+        ttl = self.headers.get("X-aws-ec2-metadata-token-ttl-seconds", "").strip()
+        if not ttl.isdigit() or not 1 <= int(ttl) <= 21600:
+            return self.imds_error(400)
+        token = "AQAE" + base64.urlsafe_b64encode(secrets.token_bytes(39)).decode()
+        with self.sim.lock:
+            now = self.sim.now()
+            self.sim.imds_tokens = {t: x for t, x in self.sim.imds_tokens.items() if x > now}
+            self.sim.imds_tokens[token] = now + int(ttl)
+        self.imds_send(200, token.encode(), headers=[("X-aws-ec2-metadata-token-ttl-seconds", ttl)])
+
+    def op_imds_get(self, m):
+        path = m.group(0)
+        md = "/latest/meta-data/"
+        creds_rx = re.fullmatch(r"/latest/meta-data/iam/security-credentials(-extended)?(?:/(.*))?", path)
+        op = ("credentials" if creds_rx and creds_rx.group(2) else "role" if creds_rx else "metadata")
+        cfg = self.imds_prologue(op)
+        if cfg is None:
+            return
+        if self.command not in ("GET", "HEAD"):
+            return self.imds_error(405)
+        token = self.headers.get("X-aws-ec2-metadata-token")
+        if token is None:
+            if not cfg["allow_v1"]:
+                return self.imds_error(401)
+        else:
+            with self.sim.lock:
+                exp = self.sim.imds_tokens.get(token)
+            if exp is None or exp <= self.sim.now():
+                return self.imds_error(401)
+        self.svc_entry["auth"] = {"scheme": "imds_token" if token else "imdsv1", "ok": True}
+        region, account, iid = self.sim.region, self.sim.account, cfg["instance_id"]
+        role = cfg["role_name"]
+        if creds_rx:
+            extended, name = bool(creds_rx.group(1)), creds_rx.group(2)
+            if cfg["no_role"] or (extended and not cfg["extended"]):
+                return self.imds_error(404)
+            if not name:
+                return self.imds_send(200, role.encode())
+            if name != role:
+                return self.imds_error(404)
+            role_arn = "arn:aws:iam::%s:role/%s" % (account, role)
+            akid, e = self.cached_credentials(
+                "imds_creds", "imds", "arn:aws:sts::%s:assumed-role/%s/%s" % (account, role, iid),
+                "%s:%s" % (stable_id("AROA", role_arn), iid), cfg["credential_seconds"], role_arn=role_arn)
+            pairs = [("Code", "Success"), ("LastUpdated", iso_z(e["issued"])), ("Type", "AWS-HMAC"),
+                     ("AccessKeyId", akid), ("SecretAccessKey", e["secret"]), ("Token", e["token"]),
+                     ("Expiration", iso_z(e["expires"]))]
+            if extended:
+                pairs.append(("AccountId", account))
+            return self.imds_send(200, imds_json(pairs))
+        simple = {md + "placement/region": region, md + "placement/availability-zone": region + "a",
+                  md + "instance-id": iid, md + "instance-type": "m5.large", md + "ami-id": "ami-0abcdef1234567890",
+                  md + "local-ipv4": "10.0.0.12", md + "hostname": "ip-10-0-0-12.ec2.internal"}
+        if path in simple:
+            return self.imds_send(200, simple[path].encode())
+        if path in ("/latest/meta-data", md):
+            keys = ["ami-id", "hostname", "iam/", "instance-id", "instance-type", "local-ipv4", "placement/"]
+            return self.imds_send(200, "\n".join(k for k in keys if k != "iam/" or not cfg["no_role"]).encode())
+        if path == md + "iam/info" and not cfg["no_role"]:
+            return self.imds_send(200, imds_json([
+                ("Code", "Success"), ("LastUpdated", iso_z(self.sim.now())),
+                ("InstanceProfileArn", "arn:aws:iam::%s:instance-profile/%s" % (account, role)),
+                ("InstanceProfileId", stable_id("AIPA", role))]))
+        if path == "/latest/dynamic/instance-identity/document":
+            return self.imds_send(200, imds_json([
+                ("accountId", account), ("architecture", "x86_64"), ("availabilityZone", region + "a"),
+                ("billingProducts", None), ("devpayProductCodes", None), ("marketplaceProductCodes", None),
+                ("imageId", "ami-0abcdef1234567890"), ("instanceId", iid), ("instanceType", "m5.large"),
+                ("kernelId", None), ("pendingTime", iso_z(self.sim.now() - 86400)), ("privateIp", "10.0.0.12"),
+                ("ramdiskId", None), ("region", region), ("version", "2017-09-30")]))
+        self.imds_error(404)
+
+    # ---- container credentials (ECS task role / EKS Pod Identity) ----------
+    def container_error(self, status, code, message):
+        self.note += " error=%s" % code
+        self.svc_entry["error"] = {"type": code, "message": message}
+        self.send_bytes(status, json.dumps({"code": code, "message": message}).encode())
+
+    def op_container(self, m):
+        entry = self.svc_record("container", "credentials", {})
+        with self.sim.lock:
+            cfg = dict(self.sim.container_cfg)
+        if cfg["disabled"]:
+            self.note += " disabled"
+            self.drop(rst=True)
+        if self.svc_fault("container", "credentials", entry, lambda f: self.container_error(
+                f.get("status", 500), f.get("code", "InternalServerError"),
+                f.get("message", "Internal server error"))):
+            return
+        self.sleep_ms(cfg["delay_ms"])
+        if self.command != "GET":
+            return self.container_error(405, "MethodNotAllowed", "Method not allowed")
+        if cfg["path"] is not None and self.path != cfg["path"]:
+            return self.container_error(404, "NotFound", "No credentials at %s" % self.path.partition("?")[0])
+        if cfg["token"]:
+            got = self.headers.get("Authorization")
+            if got is None:
+                return self.container_error(401, "Unauthorized", "Authorization header is missing")
+            if got != cfg["token"]:
+                return self.container_error(403, "AccessDenied", "Authorization token is not valid")
+            entry["auth"] = {"scheme": "authorization_token", "ok": True}
+        if cfg["status"]:
+            return self.container_error(cfg["status"], "Error", "Simulated failure")
+        account, role = self.sim.account, cfg["role_name"]
+        role_arn = "arn:aws:iam::%s:role/%s" % (account, role)
+        session = hashlib.sha256(role_arn.encode()).hexdigest()[:32]
+        akid, e = self.cached_credentials(
+            "container_creds", "container", "arn:aws:sts::%s:assumed-role/%s/%s" % (account, role, session),
+            "%s:%s" % (stable_id("AROA", role_arn), session), cfg["credential_seconds"], role_arn=role_arn)
+        if cfg["format"] == "eks":
+            doc = {"AccessKeyId": akid, "SecretAccessKey": e["secret"], "Token": e["token"],
+                   "AccountId": account, "Expiration": iso_z(e["expires"])}
+        else:
+            doc = {"AccessKeyId": akid, "Expiration": iso_z(e["expires"]), "RoleArn": role_arn,
+                   "SecretAccessKey": e["secret"], "Token": e["token"]}
+        self.send_bytes(200, json.dumps(doc).encode())
+
+
+def _route(method, pattern, fn, handler=SimHandler):
+    handler.ROUTES.append((method, re.compile(pattern), fn))
 
 
 _route("POST", r"/model/([^/]+)/invoke", SimHandler.op_invoke)
@@ -1199,6 +2388,35 @@ _route("DELETE", r"/_sim/requests", SimHandler.ctl_requests_delete)
 _route("POST", r"/_sim/clock", SimHandler.ctl_clock_post)
 _route("GET", r"/_sim/clock", SimHandler.ctl_clock_get)
 _route("POST", r"/_sim/reset", SimHandler.ctl_reset)
+_route("POST", r"/_sim/roles", SimHandler.ctl_roles_post)
+_route("GET", r"/_sim/roles", SimHandler.ctl_roles_get)
+_route("DELETE", r"/_sim/roles", SimHandler.ctl_roles_delete)
+_route("POST", r"/_sim/sts", SimHandler.ctl_sts_post)
+_route("GET", r"/_sim/sts", SimHandler.ctl_sts_get)
+_route("POST", r"/_sim/imds", SimHandler.ctl_imds_post)
+_route("GET", r"/_sim/imds", SimHandler.ctl_imds_get)
+_route("POST", r"/_sim/container", SimHandler.ctl_container_post)
+_route("GET", r"/_sim/container", SimHandler.ctl_container_get)
+_route("POST", r"/_sim/sso", SimHandler.ctl_sso_post)
+_route("GET", r"/_sim/sso", SimHandler.ctl_sso_get)
+_route("DELETE", r"/_sim/sso", SimHandler.ctl_sso_delete)
+_route("GET", r"/_sim/creds", SimHandler.ctl_creds_get)
+_route("POST", r"/_sim/creds", SimHandler.ctl_creds_post)
+_route("POST", r"/_sim/creds/expire", SimHandler.ctl_creds_expire)
+_route("DELETE", r"/_sim/creds/([^/]+)", SimHandler.ctl_creds_delete)
+_route("POST", r"/_sim/service_faults", SimHandler.ctl_svc_faults_post)
+_route("GET", r"/_sim/service_faults", SimHandler.ctl_svc_faults_get)
+_route("DELETE", r"/_sim/service_faults", SimHandler.ctl_svc_faults_delete)
+# AWS services other than Bedrock Runtime, told apart by path
+_route("*", r"/", SimHandler.op_root)                                # STS (Query protocol)
+_route("GET", r"/foundation-models", SimHandler.op_list_foundation_models)
+_route("GET", r"/inference-profiles", SimHandler.op_list_inference_profiles)
+_route("GET", r"/federation/credentials", SimHandler.op_sso_role_credentials)  # SSO portal
+_route("POST", r"/token", SimHandler.op_oidc_token)                  # SSO OIDC CreateToken
+# plain-HTTP listener
+_route("*", r"/latest/api/token", PlainHandler.op_imds_token, PlainHandler)
+_route("*", r"/latest(?:/.*)?", PlainHandler.op_imds_get, PlainHandler)
+_route("*", r"/.*", PlainHandler.op_container, PlainHandler)
 
 
 class SimServer(ThreadingHTTPServer):
@@ -1235,6 +2453,27 @@ class SimServer(ThreadingHTTPServer):
                     pass
             self.dropped.discard(id(tls))
             tls.close()
+
+
+class PlainServer(ThreadingHTTPServer):
+    """The plain-HTTP listener (IMDS and container credentials are http:// in
+    real life too)."""
+    daemon_threads = True
+    block_on_close = False
+
+    def __init__(self, addr, sim):
+        super().__init__(addr, PlainHandler)
+        self.sim, self.dropped = sim, set()
+
+    def finish_request(self, request, client_address):
+        request.settimeout(30)
+        request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        try:
+            PlainHandler(request, client_address, self)
+        except OSError:
+            pass
+        finally:
+            self.dropped.discard(id(request))
 
 
 # ============================================================================
@@ -1397,6 +2636,16 @@ def selftest(vectors):
             verdict = e.type
         expect = "UnrecognizedClientException" if ctx.get("omit_session_token") else "ok"
         check(case + "/verify", verdict == expect, verdict)
+        if expect == "ok" and case == "get-vanilla":
+            # temporary credentials: fine before their expiration, refused from it on
+            for exp, want in ((ts + 1, "ok"), (ts, "ExpiredTokenException")):
+                creds[c["access_key_id"]]["expires"] = exp
+                try:
+                    verify_sigv4(method, starget, sheaders, sbody, creds, (ctx["region"], "x"), ctx["service"], ts)
+                    verdict = "ok"
+                except AwsError as e:
+                    verdict = e.type
+                check("%s/expires-%s" % (case, want), verdict == want, verdict)
     # smithy-rs double-encoding cases (a Bedrock model id with ':' or an ARN)
     extra = os.path.join(vectors, "sigv4-extra-smithy-rs")
     params = json.load(open(os.path.join(extra, "params.json")))
@@ -1463,6 +2712,35 @@ def selftest(vectors):
     full = plan_answer({**req, "messages": [{"role": "user", "content": "hi there"}]}, model)["text"]
     req["messages"] = [{"role": "user", "content": "hi there"}, {"role": "assistant", "content": full[:17]}]
     check("model/prefill", full[:17] + plan_answer(req, model)["text"] == full)
+    # credential services: wire-format helpers
+    import xml.etree.ElementTree as ET
+    jwt = ".".join(base64.urlsafe_b64encode(x).decode().rstrip("=")
+                   for x in (b'{"alg":"RS256"}', b'{"sub":"s","exp":1}', b"sig"))
+    check("jwt/parse", parse_jwt(jwt) == {"sub": "s", "exp": 1})
+    check("jwt/reject", all(parse_jwt(t) is None for t in ("a.b", "a.b.c.d", "e30.e30.", "bm8.e30.c2ln",
+                                                           jwt.replace(".", "!", 1))))
+    doc = ET.fromstring(sts_xml("AssumeRole", [("AssumedRoleUser", [("Arn", "a&<b")]), ("X", "1")], "rid"))
+    ns = "{%s}" % STS_XMLNS
+    check("sts/xml", doc.tag == ns + "AssumeRoleResponse"
+          and doc.find("%sAssumeRoleResult/%sAssumedRoleUser/%sArn" % (ns, ns, ns)).text == "a&<b"
+          and doc.find("%sResponseMetadata/%sRequestId" % (ns, ns)).text == "rid")
+    err = ET.fromstring(sts_error_xml(StsError("AccessDenied", "x<y", 403), "rid"))
+    check("sts/error-xml", [e.text for e in err.iter() if len(e) == 0] == ["Sender", "AccessDenied", "x<y", "rid"])
+    check("sts/auth-mapping", sts_auth_error(AwsError("UnrecognizedClientException")).code == "InvalidClientTokenId"
+          and sts_auth_error(AwsError("ExpiredTokenException")).code == "ExpiredToken")
+    try:
+        make_role({"arn": "arn:aws:iam::123456789012:user/x"})
+        check("role/reject", False)
+    except ValueError:
+        check("role/reject", True)
+    r = make_role("arn:aws:iam::123456789012:role/path/to/R")
+    check("role/make", r["name"] == "R" and r["trust"] == ["*"] and re.fullmatch(r"AROA[A-Z2-7]{17}", r["id"]))
+    check("imds/json", imds_json([("Code", "Success"), ("n", None)]) == b'{\n  "Code" : "Success",\n  "n" : null\n}')
+    akid, secret, token = new_temp_credentials()
+    check("creds/shape", re.fullmatch(r"ASIA[A-Z2-7]{16}", akid) is not None and len(secret) == 40)
+    ids = [p["inferenceProfileId"] for p in inference_profile_summaries("us-east-1", DEFAULT_ACCOUNT)]
+    check("profiles/region", len(ids) == len(set(ids)) and "us.anthropic.claude-sonnet-4-6" in ids
+          and not any(i.startswith(("eu.", "apac.", "jp.", "au.", "us-gov.")) for i in ids))
     print("sim selftest: %d passed, %d failed" % (results.count(True), results.count(False)))
     return 0 if all(results) else 1
 
@@ -1481,6 +2759,11 @@ def main(argv=None):
     ap.add_argument("--dir", help="state directory (certificates)")
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--http-port", type=int, default=None,
+                    help="also listen on plain HTTP (IMDS, container credentials); 0 = ephemeral")
+    ap.add_argument("--account-id", default=DEFAULT_ACCOUNT)
+    ap.add_argument("--role", action="append", default=[], metavar="ROLE_ARN",
+                    help="register an IAM role any caller may assume (repeatable)")
     ap.add_argument("--region", default="us-east-1")
     ap.add_argument("--access-key")
     ap.add_argument("--secret-key")
@@ -1509,6 +2792,12 @@ def main(argv=None):
         creds[parts[0]] = {"secret": parts[1], "token": parts[2] if len(parts) > 2 and parts[2] else None}
     if not creds:
         creds["AKIDSIMULATOR"] = {"secret": "simulator/secret/key+EXAMPLE", "token": None}
+    if not re.fullmatch(r"\d{12}", a.account_id):
+        ap.error("--account-id wants 12 digits")
+    try:
+        roles = [make_role(r) for r in a.role]
+    except ValueError as e:
+        ap.error("--role: %s" % e)
     d = os.path.abspath(a.dir)
     ca, crt, key = ensure_certs(d)
     ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
@@ -1517,21 +2806,31 @@ def main(argv=None):
         ctx.maximum_version = ssl.TLSVersion.TLSv1_2
     ctx.load_cert_chain(crt, key)
     ctx.set_alpn_protocols(["http/1.1"])
-    sim = SimState(a.region, creds, set(a.bearer_token), a.clock_offset, a.delta_delay_ms)
+    sim = SimState(a.region, creds, set(a.bearer_token), a.clock_offset, a.delta_delay_ms,
+                   account=a.account_id, roles=roles)
     server = SimServer((a.host, a.port), sim, ctx)
+    servers = [server]
+    if a.http_port is not None:
+        servers.append(PlainServer((a.host, a.http_port), sim))
+        sim.http_port = servers[1].server_address[1]
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)
-    thread.start()
-    log("listening on https://%s:%d region=%s keys=%s bearer=%d" % (
-        a.host, server.server_address[1], a.region, ",".join(sorted(creds)), len(a.bearer_token)))
-    sys.stdout.write("READY port=%d ca=%s\n" % (server.server_address[1], ca))
+    for srv in servers:
+        threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True).start()
+    log("listening on https://%s:%d region=%s keys=%s bearer=%d roles=%d" % (
+        a.host, server.server_address[1], a.region, ",".join(sorted(creds)), len(a.bearer_token), len(roles)))
+    ready = "READY port=%d ca=%s" % (server.server_address[1], ca)
+    if sim.http_port is not None:
+        log("listening on http://%s:%d (IMDS, container credentials)" % (a.host, sim.http_port))
+        ready += " http_port=%d" % sim.http_port
+    sys.stdout.write(ready + "\n")
     sys.stdout.flush()
     while not stop.wait(0.5):
         pass
-    server.shutdown()
-    server.server_close()
+    for srv in servers:
+        srv.shutdown()
+        srv.server_close()
     log("stopped")
     return 0
 
