@@ -44,7 +44,8 @@ LIBS   := $(DEPS)/lib/libcurl.a $(DEPS)/lib/libbearssl.a -lpthread
 CORE   := $(OBJ)/bedrock.o
 PROG_OBJS := $(OBJ)/main.o $(OBJ)/client.o $(OBJ)/creds.o $(OBJ)/awsreq.o \
 	$(OBJ)/posix.o $(OBJ)/http_curl.o $(CORE)
-TEST_BIN := $(OBJ)/unit $(OBJ)/vectors $(OBJ)/endpoints $(OBJ)/replay
+TEST_BIN := $(OBJ)/unit $(OBJ)/vectors $(OBJ)/endpoints $(OBJ)/creds_vectors \
+	$(OBJ)/replay
 
 .PHONY: all deps test demo fuzz asan bench clean distclean
 all: bedrock-claude
@@ -86,6 +87,11 @@ $(OBJ)/vectors: tests/vectors.c tests/check.h $(CORE)
 $(OBJ)/endpoints: tests/endpoints.c tests/check.h $(CORE)
 	$(CC) $(TCFLAGS) tests/endpoints.c $(CORE) $(DEPS)/lib/libbearssl.a \
 		-static -o $@
+$(OBJ)/creds_vectors: tests/creds_vectors.c tests/check.h port/fake.h \
+		src/creds.h src/awsreq.h $(OBJ)/creds.o $(OBJ)/awsreq.o \
+		$(OBJ)/fake.o $(CORE)
+	$(CC) $(TCFLAGS) tests/creds_vectors.c $(OBJ)/creds.o $(OBJ)/awsreq.o \
+		$(OBJ)/fake.o $(CORE) $(DEPS)/lib/libbearssl.a -static -o $@
 $(OBJ)/replay: tests/fuzz/replay.c tests/fuzz/fuzz_evs.c \
 		tests/fuzz/fuzz_stream.c $(CORE)
 	$(CC) $(TCFLAGS) -DREPLAY tests/fuzz/replay.c $(CORE) \
@@ -120,6 +126,12 @@ asan: $(HOSTDEPS)/.check-stamp
 	clang $(SAN) -std=c99 -D_DEFAULT_SOURCE $(DEFS) $(HOST_INC) \
 		tests/vectors.c src/bedrock.c $(HOSTDEPS)/lib/libbearssl.a \
 		-o $(B)/asan/vectors
+	clang $(SAN) -std=c99 -D_DEFAULT_SOURCE $(DEFS) $(HOST_INC) \
+		tests/endpoints.c src/bedrock.c $(HOSTDEPS)/lib/libbearssl.a \
+		-o $(B)/asan/endpoints
+	clang $(SAN) -std=c99 -D_DEFAULT_SOURCE $(DEFS) $(HOST_INC) \
+		tests/creds_vectors.c src/creds.c src/awsreq.c src/bedrock.c \
+		port/fake.c $(HOSTDEPS)/lib/libbearssl.a -o $(B)/asan/creds_vectors
 	clang $(SAN) -std=c99 -D_DEFAULT_SOURCE -DREPLAY $(DEFS) $(HOST_INC) \
 		tests/fuzz/replay.c src/bedrock.c $(HOSTDEPS)/lib/libbearssl.a \
 		-o $(B)/asan/replay

@@ -3983,25 +3983,35 @@ ep_vpce_region(const char *host, char *region, size_t cap)
 static enum bk_err
 ep_custom(const char *ep, const char *region, struct bk_endpoint *out)
 {
-	const char *s = ep + 8, *path;
+	const char *s, *path;
 	char host[254];
-	size_t hl, n, i;
+	size_t hl, n, i, sl;
 
-	if (strncmp(ep, "https://", 8) != 0)
+	/*
+	 * https, or plain http as the SDKs also accept (LocalStack, a gateway
+	 * on loopback): the caller warns when http leaves the machine.
+	 */
+	if (strncmp(ep, "https://", 8) == 0)
+		sl = 8;
+	else if (strncmp(ep, "http://", 7) == 0)
+		sl = 7;
+	else
 		return ep_fail(out, BK_E_ENDPOINT,
-		    "custom endpoint must start with https://");
+		    "custom endpoint must start with https:// (or http://)");
+	out->insecure = (sl == 7);
+	s = ep + sl;
 	if (*s == '[')  /* an IPv6 literal, kept as it is */
 		s += 1 + strspn(s + 1, "0123456789abcdefABCDEF:.");
 	else
 		s += strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 		    "abcdefghijklmnopqrstuvwxyz0123456789-.");
-	if (*s == ']' && ep[8] == '[' && s > ep + 9)
+	if (*s == ']' && ep[sl] == '[' && s > ep + sl + 1)
 		s++;
-	hl = (size_t)(s - (ep + 8));
+	hl = (size_t)(s - (ep + sl));
 	if (hl >= sizeof(host))
 		return ep_fail(out, BK_E_ENDPOINT, EP_BAD_URL);
 	for (i = 0; i < hl; i++) {
-		char c = ep[8 + i];
+		char c = ep[sl + i];
 		host[i] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
 	}
 	host[hl] = '\0';
@@ -4029,9 +4039,9 @@ ep_custom(const char *ep, const char *region, struct bk_endpoint *out)
 	if (n >= sizeof(out->url))
 		return ep_fail(out, BK_E_ENDPOINT,
 		    "custom endpoint URL is too long");
-	memcpy(out->url, "https://", 8);
-	memcpy(out->url + 8, host, hl);
-	memcpy(out->url + 8 + hl, ep + 8 + hl, n - 8 - hl);
+	memcpy(out->url, ep, sl);
+	memcpy(out->url + sl, host, hl);
+	memcpy(out->url + sl + hl, ep + sl + hl, n - sl - hl);
 	out->url[n] = '\0';
 	out->custom = 1;
 	out->vpce = ep_vpce_region(host, out->signing_region,

@@ -774,6 +774,7 @@ struct bk_endpoint {
 	                             region: the caller must supply one */
 	char signing_name[32];    /* "bedrock" for both services */
 	int custom;               /* 1 if from p->endpoint */
+	int insecure;             /* 1 for an http:// custom endpoint */
 	int vpce;                 /* 1 if the host is a VPC interface
 	                             endpoint (signing_region is its region) */
 	char error[160];          /* why resolution failed, "" on success */
@@ -786,14 +787,15 @@ struct bk_endpoint {
  * Region") when neither a region nor a custom endpoint is given;
  * BK_E_ENDPOINT for a rule-set error (FIPS or dual-stack with a custom
  * endpoint, a partition without FIPS/dual-stack), a region that is not
- * a host label, or a custom endpoint that is not https://host[:port]
- * [/path]; BK_E_ARG for an unknown service.  On error out->error holds
- * the message (the rule set's exact text where it has one) and url and
- * signing_region are empty.
+ * a host label, or a custom endpoint that is not http[s]://host[:port]
+ * [/path]; BK_E_ARG for an invalid service prefix.  On error out->error
+ * holds the message (the rule set's exact text where it has one) and url
+ * and signing_region are empty.
  *
- * Unlike the rule set, which passes any custom URL through, only https
- * is accepted: the request carries a signature and maybe a session
- * token, and the transport assumes TLS and a bare authority.
+ * Unlike the rule set, which passes any custom URL through, a custom
+ * endpoint is validated strictly (no userinfo, query, fragment, bad
+ * port).  http:// is accepted as the SDKs accept it, and flagged
+ * (out->insecure) so the program can warn when it leaves the machine.
  */
 enum bk_err bk_endpoint_resolve(const struct bk_endpoint_params *p,
     struct bk_endpoint *out);

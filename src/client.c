@@ -171,9 +171,12 @@ split_endpoint(const char *ep, const char **auth, size_t *alen,
 {
 	const char *p, *slash;
 
-	if (strncmp(ep, "https://", 8) != 0)
+	if (strncmp(ep, "https://", 8) == 0)
+		p = ep + 8;
+	else if (strncmp(ep, "http://", 7) == 0)
+		p = ep + 7;   /* an explicit plain-http override (LocalStack) */
+	else
 		return BK_E_ENDPOINT;
-	p = ep + 8;
 	slash = strchr(p, '/');
 	*auth = p;
 	*alen = slash ? (size_t)(slash - p) : strlen(p);
@@ -230,7 +233,7 @@ bk_call_stream(struct bk_call *c)
 	    BK_OK) {
 		struct bk_buf b;
 		bk_buf_init(&b, c->detail, sizeof(c->detail));
-		bk_buf_puts(&b, "endpoint must look like https://host[:port]: ");
+		bk_buf_puts(&b, "endpoint must look like https://host[:port]/: ");
 		bk_buf_puts(&b, c->endpoint);
 		return c->err = BK_E_ENDPOINT;
 	}
@@ -238,7 +241,7 @@ bk_call_stream(struct bk_call *c)
 	bk_buf_put(&pb, prefix, plen);
 	bk_model_path(&pb, c->model, "invoke-with-response-stream");
 	bk_buf_init(&ub, url, sizeof(url));
-	bk_buf_puts(&ub, "https://");
+	bk_buf_put(&ub, c->endpoint, (size_t)(auth - c->endpoint));
 	bk_buf_put(&ub, auth, alen);
 	bk_buf_put(&ub, path, pb.len);
 	if (bk_buf_err(&pb) != BK_OK || bk_buf_err(&ub) != BK_OK)

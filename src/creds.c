@@ -465,22 +465,37 @@ sts_call(struct bk_awsconf *c, const struct bk_creds *signer,
 	const char *from;
 	char exp[64], err[512], url[BK_ENDPOINT_URL_MAX + 2];
 	enum bk_err e;
+	int attempt;
 
 	e = bk_service_endpoint(c, "STS", "sts", "sts",
 	    c->region[0] ? c->region : "us-east-1", &ep, &from);
 	if (e != BK_OK)
 		return fail(rep, e, what, ": STS endpoint: ", ep.error);
 	snprintf(url, sizeof(url), "%s/", ep.url);
-	req_init(c, &r, "POST", url);
-	r.headers = &ct;
-	r.nheaders = 1;
-	r.body = (const uint8_t *)form;
-	r.body_len = form_len;
-	r.sign = signer;
-	r.region = ep.signing_region[0] ? ep.signing_region :
-	    (c->region[0] ? c->region : "us-east-1");
-	r.service = "sts";
-	e = bk_awsreq_do(&r);
+	/*
+	 * STS is retried as the SDKs' standard mode does: up to three
+	 * attempts on a 5xx, throttling or a lost connection, with a short
+	 * backoff (the reliability work refines the policy).
+	 */
+	for (attempt = 0;; attempt++) {
+		req_init(c, &r, "POST", url);
+		r.headers = &ct;
+		r.nheaders = 1;
+		r.body = (const uint8_t *)form;
+		r.body_len = form_len;
+		r.sign = signer;
+		r.region = ep.signing_region[0] ? ep.signing_region :
+		    (c->region[0] ? c->region : "us-east-1");
+		r.service = "sts";
+		e = bk_awsreq_do(&r);
+		if (attempt >= 2 || (e == BK_OK && r.status < 500 &&
+		    r.status != 429 && strstr(r.resp, "<Code>Throttling") ==
+		    NULL) || (e != BK_OK && e != BK_E_NET &&
+		    e != BK_E_TIMEOUT))
+			break;
+		bk_awsreq_free(&r);
+		bk_port_sleep_ms(100u << attempt);
+	}
 	if (e != BK_OK) {
 		bk_awsreq_free(&r);
 		return fail(rep, e, what, ": cannot reach STS at ", ep.url);
@@ -843,6 +858,21 @@ bk_imds_base(const struct bk_awsconf *c, char *out, size_t cap, char *why,
 	return BK_OK;
 }
 
+/*
+ * The IMDSv2 session token, fetched once and reused for every read of a
+ * run (it lives 6 hours; the SDKs keep it too).  Wiped by
+ * bk_creds_forget().
+ */
+static char imds_token[1024];
+static char imds_token_base[600];
+
+void
+bk_creds_forget(void)
+{
+	bk_wipe(imds_token, sizeof(imds_token));
+	imds_token_base[0] = '\0';
+}
+
 /* IMDSv2: a session token, then the GET.  Short timeouts: off EC2 the
  * address does not answer and a laptop must fail fast. */
 static enum bk_err
@@ -851,7 +881,7 @@ imds_get(struct bk_awsconf *c, const char *path, struct bk_awsreq *out,
 {
 	static const struct bk_header ttl = {
 		"X-aws-ec2-metadata-token-ttl-seconds", 36, "21600", 5 };
-	char base[600], url[1200], why[300], token[1024];
+	char base[600], url[1200], why[300];
 	struct bk_awsreq r;
 	struct bk_header th;
 	enum bk_err e = BK_E_NET;
@@ -859,6 +889,8 @@ imds_get(struct bk_awsconf *c, const char *path, struct bk_awsreq *out,
 
 	if (bk_imds_base(c, base, sizeof(base), why, sizeof(why)) != BK_OK)
 		return fail(rep, BK_E_ENDPOINT, "instance metadata: ", why, NULL);
+	if (imds_token[0] != '\0' && strcmp(imds_token_base, base) == 0)
+		goto have_token;
 	snprintf(url, sizeof(url), "%s/latest/api/token", base);
 	for (attempt = 0; attempt < 3; attempt++) {
 		req_init(c, &r, "PUT", url);
@@ -881,7 +913,7 @@ imds_get(struct bk_awsconf *c, const char *path, struct bk_awsreq *out,
 		break;
 	}
 	if (e != BK_OK || r.status != 200 || r.resp_len == 0 ||
-	    r.resp_len >= sizeof(token)) {
+	    r.resp_len >= sizeof(imds_token)) {
 		int st = r.status;
 		bk_awsreq_free(&r);
 		snprintf(why, sizeof(why), "the token request failed (HTTP %d)",
@@ -889,13 +921,15 @@ imds_get(struct bk_awsconf *c, const char *path, struct bk_awsreq *out,
 		return fail(rep, BK_E_NO_CREDENTIALS, "instance metadata: ", why,
 		    st == 403 ? "; IMDS may be disabled on this instance" : NULL);
 	}
-	memcpy(token, r.resp, r.resp_len + 1);
+	memcpy(imds_token, r.resp, r.resp_len + 1);
+	memcpy(imds_token_base, base, sizeof(imds_token_base));
 	bk_awsreq_free(&r);
+have_token:
 	snprintf(url, sizeof(url), "%s%s", base, path);
 	th.name = "X-aws-ec2-metadata-token";
 	th.name_len = 24;
-	th.value = token;
-	th.value_len = strlen(token);
+	th.value = imds_token;
+	th.value_len = strlen(imds_token);
 	for (attempt = 0; attempt < 3; attempt++) {
 		req_init(c, out, "GET", url);
 		out->headers = &th;
@@ -910,12 +944,13 @@ imds_get(struct bk_awsconf *c, const char *path, struct bk_awsreq *out,
 		}
 		break;
 	}
-	bk_wipe(token, sizeof(token));
 	if (e != BK_OK) {
 		bk_awsreq_free(out);
 		return fail(rep, BK_E_NO_CREDENTIALS, "instance metadata ",
 		    path, ": no answer");
 	}
+	if (out->status == 401)
+		bk_creds_forget();   /* the token expired: fetch one next time */
 	return BK_OK;
 }
 
@@ -1124,6 +1159,11 @@ from_sso(struct bk_awsconf *c, const struct bk_plan *p,
 	enum bk_err e;
 	int k;
 
+	if (p->sso_account_id[0] == '\0' || p->sso_role_name[0] == '\0')
+		return fail(rep, BK_E_CONFIG, "profile ", p->base_profile, " "
+		    "names an sso_session but no sso_account_id and "
+		    "sso_role_name: it can resolve an SSO token, not "
+		    "credentials; fix: add both to the profile");
 	/* the cache key: the session name, or the legacy start URL */
 	if (p->sso_session[0])
 		bk_sha1_hex(p->sso_session, strlen(p->sso_session), hash);
@@ -1366,6 +1406,15 @@ from_profile(struct bk_awsconf *c, struct bk_credentials *out,
 
 /* ---- the chain ------------------------------------------------------------- */
 
+/* Does the selected profile configure credentials (or fail trying)? */
+static int
+profile_has_credentials(const struct bk_awsconf *c)
+{
+	static struct bk_plan plan;
+
+	return bk_profile_plan(&c->files, c->profile, &plan) != BK_E_NOT_FOUND;
+}
+
 enum bk_err
 bk_creds_resolve(struct bk_awsconf *c, struct bk_credentials *out,
     struct bk_chain_report *rep)
@@ -1375,12 +1424,26 @@ bk_creds_resolve(struct bk_awsconf *c, struct bk_credentials *out,
 
 	memset(out, 0, sizeof(*out));
 	memset(rep, 0, sizeof(*rep));
+	/* one IMDS session token per resolution: a chat resolving again
+	 * hours later must not present an expired one */
+	bk_creds_forget();
 	if (!c->profile_explicit) {
 		e = from_env(out, rep, "environment");
 		if (e != BK_E_NOT_FOUND)
 			return e;
-		if (env("AWS_WEB_IDENTITY_TOKEN_FILE", file, sizeof(file)) !=
-		    NULL) {
+		/*
+		 * Web identity from the environment comes before the profile
+		 * (the Java and Python SDKs' order), except when AWS_PROFILE
+		 * names a profile that configures credentials: that choice is
+		 * the user's, and smithy-rs and aws-c-auth put the profile
+		 * first anyway.
+		 */
+		if (strcmp(c->profile_from, "AWS_PROFILE") == 0 &&
+		    profile_has_credentials(c)) {
+			tried(rep, "web identity", "skipped: AWS_PROFILE selects "
+			    "a profile with credentials");
+		} else if (env("AWS_WEB_IDENTITY_TOKEN_FILE", file,
+		    sizeof(file)) != NULL) {
 			if (env("AWS_ROLE_ARN", arn, sizeof(arn)) == NULL) {
 				tried(rep, "web identity", "AWS_ROLE_ARN is "
 				    "not set");

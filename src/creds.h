@@ -7,7 +7,8 @@
  *
  *   1. environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
  *      AWS_SESSION_TOKEN)
- *   2. web identity (AWS_ROLE_ARN + AWS_WEB_IDENTITY_TOKEN_FILE)
+ *   2. web identity (AWS_ROLE_ARN + AWS_WEB_IDENTITY_TOKEN_FILE), unless
+ *      AWS_PROFILE selects a profile that configures credentials
  *   3. the profile: static keys, role chains (source_profile,
  *      credential_source), web_identity_token_file, SSO, credential_process
  *   4. the container endpoint (ECS, EKS Pod Identity)
@@ -48,7 +49,8 @@ struct bk_awsconf {
 };
 
 /* Load the files of the selected profile (profile_flag: --profile or
- * NULL).  A malformed file gives BK_E_CONFIG with "file:line: what" in msg. */
+ * NULL).  A malformed file gives BK_E_CONFIG with "file:line: what" in msg.
+ * Call bk_awsconf_free() afterwards whatever the result. */
 enum bk_err bk_awsconf_load(struct bk_awsconf *c, const char *profile_flag,
     char *msg, size_t cap);
 void bk_awsconf_free(struct bk_awsconf *c);
@@ -79,6 +81,8 @@ struct bk_chain_report {
 enum bk_err bk_creds_resolve(struct bk_awsconf *c, struct bk_credentials *out,
     struct bk_chain_report *rep);
 void bk_credentials_wipe(struct bk_credentials *cr);
+/* Wipe what the chain keeps between calls (the IMDS session token). */
+void bk_creds_forget(void);
 /* 1 if the credentials expire within `margin` seconds of now. */
 int bk_creds_expiring(const struct bk_credentials *cr, int64_t now,
     int64_t margin);

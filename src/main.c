@@ -481,6 +481,19 @@ join_prompt(const uint8_t *in, size_t inl, const char *arg, size_t *len)
 	return p;
 }
 
+/* http://localhost..., 127.x, [::1]: plain http that never leaves. */
+static int
+loopback_url(const char *u)
+{
+	const char *h = strstr(u, "://");
+
+	if (h == NULL)
+		return 0;
+	h += 3;
+	return strncmp(h, "localhost", 9) == 0 || strncmp(h, "127.", 4) == 0 ||
+	    strncmp(h, "[::1]", 5) == 0;
+}
+
 static void
 set_call_creds(struct bk_call *c, const struct bk_credentials *cr)
 {
@@ -622,6 +635,10 @@ main(int argc, char **argv)
 		ep_from = from;
 		if (!ep.custom)
 			default_host = ep.url + 8;
+		if (ep.insecure && !loopback_url(ep.url))
+			fprintf(stderr, "%s: warning: endpoint %s is plain http: "
+			    "the prompt, the answer and the request signature "
+			    "cross the network unencrypted\n", prog, ep.url);
 	}
 
 	/* credentials: a Bedrock API key wins for bedrock-runtime, as in the
@@ -768,6 +785,7 @@ cleanup:
 done:
 	bk_port_cleanup();
 	bk_credentials_wipe(&cr);
+	bk_creds_forget();
 	bk_awsconf_free(&conf);
 	bk_sigv4_cache_wipe(&key_cache);
 	bk_call_free_buffers();

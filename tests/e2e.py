@@ -1105,10 +1105,18 @@ def ca_bundle_from_ssl_cert_file():
 
 
 @test
-def endpoint_http_refused():
+def endpoint_http_plain():
+    # plain http is accepted as the SDKs accept it (LocalStack); the TLS
+    # simulator cannot speak it, so the call fails as a network error, and
+    # only an endpoint off the machine earns the warning
     r = ask("hi", AWS_ENDPOINT_URL_BEDROCK_RUNTIME="http://localhost:%d" % G.sim.port)
+    check(r.rc == 4 and "plain http" not in r.stderr, "loopback http: exit 4, no warning", r)
+    check(G.sim.requests() == [], "nothing may be answered")
+    r = ask("hi", AWS_ENDPOINT_URL_BEDROCK_RUNTIME="http://nonexistent.invalid")
+    check(r.rc == 4 and "plain http" in r.stderr and "unencrypted" in r.stderr,
+          "off-machine http: a warning, then the network error", r)
+    r = ask("hi", AWS_ENDPOINT_URL_BEDROCK_RUNTIME="ftp://localhost")
     expect_fail(r, 2, "https://")
-    check(G.sim.requests() == [], "nothing may be sent")
 
 
 @test

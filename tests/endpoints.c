@@ -332,7 +332,12 @@ suite_unit(void)
 	CHECK(custom_ok("https://bedrock-runtime.us-east-1.amazonaws.com",
 	    "us-east-1", "https://bedrock-runtime.us-east-1.amazonaws.com",
 	    "us-east-1", 0));
-	CHECK(custom_bad("http://example.com"));
+	/* plain http, as the SDKs accept it (LocalStack, a local gateway) */
+	CHECK(custom_ok("http://localhost:4566/", "us-east-1",
+	    "http://localhost:4566", "us-east-1", 0));
+	CHECK(custom_bad("http://"));
+	CHECK(custom_bad("http://u@h"));
+	CHECK(custom_bad("ftp://example.com"));
 	CHECK(custom_bad("HTTPS://example.com"));
 	CHECK(custom_bad("https://"));
 	CHECK(custom_bad("https:///path"));
