@@ -1105,33 +1105,61 @@ sso_refresh(struct bk_awsconf *c, const struct bk_plan *p,
 		bk_wipe(nr, sizeof(nr));
 	}
 	bk_awsreq_free(&r);
-	/* the cache, as the AWS CLI writes it */
+	/*
+	 * The cache as it was, with the three refreshed fields replaced: the
+	 * AWS CLI keeps more (registrationExpiresAt...) and refuses a cache
+	 * that lost them.
+	 */
 	{
-		char when[17], iso[32], start[600], sreg[64];
+		static const char *const upd[] = { "accessToken", "expiresAt",
+			"refreshToken" };
+		char when[17], iso[32];
 		int64_t t = bk_port_now() + (int64_t)(expires_in ? expires_in :
 		    3600);
+		int i, x, seen[3] = { 0, 0, 0 };
 		bk_time_amz(t, when);
 		snprintf(iso, sizeof(iso), "%.4s-%.2s-%.2sT%.2s:%.2s:%.2sZ", when,
 		    when + 4, when + 6, when + 9, when + 11, when + 13);
-		bk_json_get_str(cj, 0, "startUrl", start, sizeof(start));
-		bk_json_get_str(cj, 0, "region", sreg, sizeof(sreg));
 		bk_buf_init(&b, newcache, sizeof(newcache));
-		bk_buf_puts(&b, "{\"startUrl\":");
-		bk_json_put_str(&b, (const uint8_t *)start, strlen(start), NULL);
-		bk_buf_puts(&b, ",\"region\":");
-		bk_json_put_str(&b, (const uint8_t *)(sreg[0] ? sreg : reg),
-		    strlen(sreg[0] ? sreg : reg), NULL);
-		bk_buf_puts(&b, ",\"accessToken\":");
-		bk_json_put_str(&b, (const uint8_t *)access, strlen(access),
-		    NULL);
-		bk_buf_puts(&b, ",\"expiresAt\":\"");
-		bk_buf_puts(&b, iso);
-		bk_buf_puts(&b, "\",\"clientId\":");
-		bk_json_put_str(&b, (const uint8_t *)cid, strlen(cid), NULL);
-		bk_buf_puts(&b, ",\"clientSecret\":");
-		bk_json_put_str(&b, (const uint8_t *)csec, strlen(csec), NULL);
-		bk_buf_puts(&b, ",\"refreshToken\":");
-		bk_json_put_str(&b, (const uint8_t *)rtok, strlen(rtok), NULL);
+		bk_buf_putc(&b, '{');
+		k = 1;
+		for (i = 0; i < cj->t[0].size; i++) {
+			const jsmntok_t *kt = &cj->t[k], *vt = &cj->t[k + 1];
+			const char *val = NULL;
+			for (x = 0; x < 3; x++)
+				if (bk_json_is(cj, k, upd[x])) {
+					seen[x] = 1;
+					val = x == 0 ? access : x == 1 ? iso : rtok;
+				}
+			if (i > 0)
+				bk_buf_putc(&b, ',');
+			bk_buf_putc(&b, '"');
+			bk_buf_put(&b, cj->js + kt->start,
+			    (size_t)(kt->end - kt->start));
+			bk_buf_puts(&b, "\":");
+			if (val != NULL) {
+				bk_json_put_str(&b, (const uint8_t *)val,
+				    strlen(val), NULL);
+			} else if (vt->type == JSMN_STRING) {
+				bk_buf_putc(&b, '"');
+				bk_buf_put(&b, cj->js + vt->start,
+				    (size_t)(vt->end - vt->start));
+				bk_buf_putc(&b, '"');
+			} else {
+				bk_buf_put(&b, cj->js + vt->start,
+				    (size_t)(vt->end - vt->start));
+			}
+			k = bk_json_skip(cj, k + 1);
+		}
+		for (x = 0; x < 3; x++) {
+			const char *val = x == 0 ? access : x == 1 ? iso : rtok;
+			if (seen[x])
+				continue;
+			bk_buf_puts(&b, ",\"");
+			bk_buf_puts(&b, upd[x]);
+			bk_buf_puts(&b, "\":");
+			bk_json_put_str(&b, (const uint8_t *)val, strlen(val), NULL);
+		}
 		bk_buf_puts(&b, "}\n");
 	}
 	bk_wipe(csec, sizeof(csec));
@@ -1441,7 +1469,7 @@ bk_creds_resolve(struct bk_awsconf *c, struct bk_credentials *out,
 		if (strcmp(c->profile_from, "AWS_PROFILE") == 0 &&
 		    profile_has_credentials(c)) {
 			tried(rep, "web identity", "skipped: AWS_PROFILE selects "
-			    "a profile with credentials");
+			    "a profile that configures credentials");
 		} else if (env("AWS_WEB_IDENTITY_TOKEN_FILE", file,
 		    sizeof(file)) != NULL) {
 			if (env("AWS_ROLE_ARN", arn, sizeof(arn)) == NULL) {
@@ -1464,9 +1492,8 @@ bk_creds_resolve(struct bk_awsconf *c, struct bk_credentials *out,
 	e = from_profile(c, out, rep);
 	if (e != BK_E_NOT_FOUND)
 		return e;
-	if (c->profile_explicit)
-		return fail(rep, BK_E_NO_CREDENTIALS, "the profile has no "
-		    "credentials", NULL, NULL);
+	/* a profile without credentials (region only, say) leaves the
+	 * container and the instance, even with --profile, as in botocore */
 	e = from_container(c, out, rep, 0);
 	if (e != BK_E_NOT_FOUND)
 		return e;

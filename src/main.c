@@ -481,6 +481,35 @@ join_prompt(const uint8_t *in, size_t inl, const char *arg, size_t *len)
 	return p;
 }
 
+/*
+ * A refused Bedrock API key reads as AccessDenied ("Authentication
+ * failed: ... API Key"): the fix is the key, not IAM, and it is a
+ * credentials failure (exit 3).
+ */
+static void
+bearer_refused(struct bk_call *c)
+{
+	struct bk_buf b;
+
+	if (c->bearer == NULL || (c->err != BK_E_SVC_ACCESS_DENIED &&
+	    c->err != BK_E_SVC_UNRECOGNIZED_CLIENT))
+		return;
+	bk_buf_init(&b, c->svc.hint, sizeof(c->svc.hint));
+	if (strstr(c->svc.message, "API Key") != NULL ||
+	    strstr(c->svc.message, "Authentication failed") != NULL ||
+	    c->err == BK_E_SVC_UNRECOGNIZED_CLIENT) {
+		c->err = c->svc.code = BK_E_SVC_UNRECOGNIZED_CLIENT;
+		bk_buf_puts(&b, "the Bedrock API key in AWS_BEARER_TOKEN_BEDROCK "
+		    "was refused: check it is complete and not expired, or "
+		    "unset it to use AWS credentials");
+	} else {
+		bk_buf_puts(&b, "the IAM user behind the Bedrock API key in "
+		    "AWS_BEARER_TOKEN_BEDROCK needs bedrock:InvokeModel and "
+		    "bedrock:InvokeModelWithResponseStream on this model, and "
+		    "model access enabled in the Bedrock console");
+	}
+}
+
 /* http://localhost..., 127.x, [::1]: plain http that never leaves. */
 static int
 loopback_url(const char *u)
@@ -725,6 +754,7 @@ main(int argc, char **argv)
 
 	set_call_creds(&call, &cr);
 	bk_call_stream(&call);
+	bearer_refused(&call);
 	/*
 	 * Temporary credentials that expired (or were revoked) between
 	 * resolving and signing: resolve once more and retry, unless part of
@@ -743,6 +773,7 @@ main(int argc, char **argv)
 		}
 		set_call_creds(&call, &cr);
 		bk_call_stream(&call);
+		bearer_refused(&call);
 	}
 	/* service text and transport detail are shown: no secret may ride
 	 * along (a signature error can echo what was signed) */

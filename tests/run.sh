@@ -46,6 +46,7 @@ suite replay "$OBJ/replay" tests/fuzz/corpus
 if [ "$MODE" != --unit-only ]; then
     suite sim python3 tests/sim/bedrock_sim.py --selftest
     suite e2e python3 tests/e2e.py --bin ./bedrock-claude
+    suite e2e-creds python3 tests/e2e_creds.py --bin ./bedrock-claude
 fi
 
 echo "$total_pass passed, $total_fail failed"

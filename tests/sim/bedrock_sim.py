@@ -2162,7 +2162,7 @@ class SimHandler(BaseHTTPRequestHandler):
             else:
                 keys = [doc["access_key_id"]] if doc["access_key_id"] in self.sim.creds else []
             for k in keys:
-                self.sim.creds[k]["expires"] = min(self.sim.creds[k]["expires"] or now, now) - 1
+                self.sim.creds[k]["expires"] = min(self.sim.creds[k].get("expires") or now, now) - 1
         if not keys and not doc.get("all_temporary"):
             return self.send_json(404, {"error": "no such access key"})
         self.send_json(200, {"expired": keys})
