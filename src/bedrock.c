@@ -550,10 +550,12 @@ bk_json_parse(struct bk_json *j, const char *js, size_t len,
 	j->len = len;
 	j->t = toks;
 	j->n = 0;
+	j->err_pos = 0;
 	if (len > BK_JSON_MAX_TEXT)
 		return BK_E_LIMIT;
 	jsmn_init(&p);
 	r = jsmn_parse(&p, js, len, toks, ntoks);
+	j->err_pos = p.pos;
 	if (r == JSMN_ERROR_NOMEM)
 		return BK_E_JSON_TOKENS;
 	if (r < 1)
@@ -566,12 +568,34 @@ bk_json_parse(struct bk_json *j, const char *js, size_t len,
 		size_t i = (size_t)toks[0].end;
 		for (; i < len; i++) {
 			char c = js[i];
-			if (c != ' ' && c != '\t' && c != '\r' && c != '\n')
+			if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
+				j->err_pos = i;
 				return BK_E_JSON;
+			}
 		}
 	}
 	j->n = r;
 	return BK_OK;
+}
+
+void
+bk_text_linecol(const char *text, size_t len, size_t pos, unsigned *line,
+    unsigned *col)
+{
+	size_t i;
+
+	*line = 1;
+	*col = 1;
+	if (pos > len)
+		pos = len;
+	for (i = 0; i < pos; i++) {
+		if (text[i] == '\n') {
+			(*line)++;
+			*col = 1;
+		} else if (((unsigned char)text[i] & 0xC0) != 0x80) {
+			(*col)++;   /* columns count characters, not bytes */
+		}
+	}
 }
 
 int

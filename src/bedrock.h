@@ -215,7 +215,13 @@ struct bk_json {
 	size_t len;
 	jsmntok_t *t;
 	int n;             /* tokens used */
+	size_t err_pos;    /* after a parse error: where the text went wrong */
 };
+
+/* 1-based line and column of byte offset pos in text (for messages like
+ * "settings.json:3:14: expected ','"). */
+void bk_text_linecol(const char *text, size_t len, size_t pos,
+    unsigned *line, unsigned *col);
 
 /* Parse `js` (strict JSON, one value) into `toks`. */
 enum bk_err bk_json_parse(struct bk_json *j, const char *js, size_t len,
