@@ -42,7 +42,8 @@ LDFLAGS := -static -Wl,--gc-sections -Wl,-z,relro,-z,now,-z,noexecstack
 LIBS   := $(DEPS)/lib/libcurl.a $(DEPS)/lib/libbearssl.a -lpthread
 
 CORE   := $(OBJ)/bedrock.o
-PROG_OBJS := $(OBJ)/main.o $(OBJ)/client.o $(OBJ)/creds.o $(OBJ)/awsreq.o \
+PROG_OBJS := $(OBJ)/main.o $(OBJ)/cli.o $(OBJ)/run.o $(OBJ)/output.o \
+	$(OBJ)/client.o $(OBJ)/creds.o $(OBJ)/awsreq.o \
 	$(OBJ)/posix.o $(OBJ)/http_curl.o $(CORE)
 TEST_BIN := $(OBJ)/unit $(OBJ)/vectors $(OBJ)/endpoints $(OBJ)/creds_vectors \
 	$(OBJ)/replay
@@ -61,8 +62,10 @@ $(OBJ)/%.o: src/%.c src/bedrock.h $(STAMP) | $(OBJ)
 	$(CC) $(CFLAGS) -c $< -o $@
 $(OBJ)/%.o: port/%.c port/port.h src/bedrock.h $(STAMP) | $(OBJ)
 	$(CC) $(CFLAGS) -c $< -o $@
-$(OBJ)/client.o $(OBJ)/main.o: src/client.h
-$(OBJ)/creds.o $(OBJ)/main.o: src/creds.h src/awsreq.h
+$(OBJ)/client.o $(OBJ)/main.o $(OBJ)/run.o $(OBJ)/output.o: src/client.h
+$(OBJ)/creds.o $(OBJ)/main.o $(OBJ)/run.o: src/creds.h src/awsreq.h
+$(OBJ)/main.o $(OBJ)/run.o $(OBJ)/output.o $(OBJ)/cli.o: src/run.h \
+	src/cli.h src/output.h
 $(OBJ)/awsreq.o: src/awsreq.h
 $(OBJ):
 	@mkdir -p $@

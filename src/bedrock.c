@@ -2672,7 +2672,7 @@ bk_stream_message(struct bk_stream *s, const struct bk_evs_message *m,
 	const struct bk_evs_header *mt, *et;
 	struct bk_json j;
 	const char *type;
-	size_t n;
+	size_t n, dlen;
 	enum bk_err e;
 	int k, root;
 
@@ -2680,6 +2680,8 @@ bk_stream_message(struct bk_stream *s, const struct bk_evs_message *m,
 	ev->text = NULL;
 	ev->text_len = 0;
 	ev->index = 0;
+	ev->raw = NULL;
+	ev->raw_len = 0;
 	if (s->err != BK_OK)
 		return s->err;
 
@@ -2731,6 +2733,8 @@ bk_stream_message(struct bk_stream *s, const struct bk_evs_message *m,
 	if (e != BK_OK)
 		return stream_fail(s, ev, e, "chunk", 5,
 		    "stream event is not JSON", 24);
+	ev->raw = (const char *)s->scratch;
+	ev->raw_len = dlen = n;
 	root = 0;
 	k = bk_json_get(&j, root, "type");
 	if (k < 0 || j.t[k].type != JSMN_STRING)
@@ -2756,12 +2760,23 @@ bk_stream_message(struct bk_stream *s, const struct bk_evs_message *m,
 		if (x < 0 || j.t[x].type != JSMN_STRING)
 			return stream_fail(s, ev, BK_E_JSON_SHAPE, "chunk", 5,
 			    "text_delta without text", 23);
-		/* unescape in place inside scratch: the text is ours now */
+		/*
+		 * Unescape into the scratch space after the event, so the raw
+		 * event stays intact for stream-json; escapes never grow, so
+		 * the text needs at most its escaped length.  Without room
+		 * (a caller that lent a tight buffer), in place.
+		 */
 		{
-			char *p = (char *)s->scratch + j.t[x].start;
-			size_t tl;
-			e = bk_json_unescape_inplace(p,
-			    (size_t)(j.t[x].end - j.t[x].start), &tl);
+			size_t el = (size_t)(j.t[x].end - j.t[x].start), tl;
+			char *src = (char *)s->scratch + j.t[x].start, *p = src;
+			if (el <= s->cap - dlen) {
+				p = (char *)s->scratch + dlen;
+				memcpy(p, src, el);
+			} else {
+				ev->raw = NULL;
+				ev->raw_len = 0;
+			}
+			e = bk_json_unescape_inplace(p, el, &tl);
 			if (e != BK_OK)
 				return stream_fail(s, ev, e, "chunk", 5,
 				    "bad escape in text_delta", 24);

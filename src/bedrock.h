@@ -544,6 +544,10 @@ struct bk_stream_event {
 	const char *text;       /* BK_SEV_TEXT: UTF-8, not NUL-terminated */
 	size_t text_len;
 	int index;              /* content block index */
+	const char *raw;        /* the Anthropic event JSON of a chunk, as
+	                           Bedrock sent it (stream-json passes it on);
+	                           NULL for other messages */
+	size_t raw_len;
 };
 
 struct bk_stream {

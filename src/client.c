@@ -150,6 +150,8 @@ rx_body(void *ctx, const uint8_t *p, size_t n)
 			c->err = e;
 			return 1;
 		}
+		if (ev.raw != NULL && c->on_event != NULL)
+			c->on_event(c->ctx, ev.raw, ev.raw_len);
 		if (ev.kind == BK_SEV_TEXT && ev.text_len > 0) {
 			if (c->t_first_text_us == 0)
 				c->t_first_text_us = bk_port_mono_us();

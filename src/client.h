@@ -35,6 +35,8 @@ struct bk_call {
 	struct bk_sigv4_cache *key_cache; /* may be NULL */
 	int trace;                 /* request/response heads to stderr */
 	int (*on_text)(void *ctx, const char *text, size_t n);
+	/* every Anthropic stream event as Bedrock sent it (may be NULL) */
+	void (*on_event)(void *ctx, const char *raw, size_t n);
 	void *ctx;
 
 	/* results */

@@ -647,6 +647,26 @@ test_stream(void)
 	CHECK(st.have_metrics && st.metric_latency_ms == 321 &&
 	    st.metric_first_byte_ms == 45 && st.metric_output == 7);
 
+	/* the raw event survives the text's unescaping (stream-json) */
+	{
+		struct bk_evs d;
+		struct bk_stream_event ev;
+		size_t used, off = 0, k;
+		n = mkchunk(s, sizeof(s), ev_start);
+		n += mkchunk(s + n, sizeof(s) - n, ev_d1);
+		bk_evs_init(&d, evsbuf, sizeof(evsbuf));
+		bk_stream_init(&st, scratch, sizeof(scratch));
+		for (k = 0; k < 2; k++) {
+			CHECK(bk_evs_push(&d, s + off, n - off, &used) ==
+			    BK_EVS_MESSAGE);
+			off += used;
+			CHECK(bk_stream_message(&st, &d.msg, &ev) == BK_OK);
+		}
+		CHECK(ev.kind == BK_SEV_TEXT && ev.raw != NULL &&
+		    ev.raw_len == strlen(ev_d1) &&
+		    memcmp(ev.raw, ev_d1, ev.raw_len) == 0);
+	}
+
 	/* no message_stop: an error, never a quiet half answer */
 	n = mkanswer(s, sizeof(s), 0);
 	run_stream(s, n, &st, &c);

@@ -1,0 +1,552 @@
+/*
+ * run.c -- the shared context, one conversation turn, and failures as one
+ * line plus an exit code.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "amazon_roots.h"
+#include "run.h"
+
+static const char *prog = "bedrock-claude";
+
+void
+bk_fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* ---- the conversation -------------------------------------------------- */
+
+enum bk_err
+bk_convo_add(struct bk_convo *cv, enum bk_role role, const char *text,
+    size_t len)
+{
+	char *copy;
+
+	if (cv->n == cv->cap) {
+		size_t nc = cv->cap ? cv->cap * 2 : 16;
+		struct bk_message *m = realloc(cv->m, nc * sizeof(*m));
+		if (m == NULL)
+			return BK_E_NOMEM;
+		cv->m = m;
+		cv->cap = nc;
+	}
+	copy = malloc(len + 1);
+	if (copy == NULL)
+		return BK_E_NOMEM;
+	if (len > 0)
+		memcpy(copy, text, len);
+	copy[len] = '\0';
+	cv->m[cv->n].role = role;
+	cv->m[cv->n].text = (const uint8_t *)copy;
+	cv->m[cv->n].len = len;
+	cv->n++;
+	return BK_OK;
+}
+
+void
+bk_convo_pop(struct bk_convo *cv)
+{
+	if (cv->n == 0)
+		return;
+	cv->n--;
+	free((void *)(uintptr_t)cv->m[cv->n].text);
+}
+
+void
+bk_convo_clear(struct bk_convo *cv)
+{
+	while (cv->n > 0)
+		bk_convo_pop(cv);
+	free(cv->m);
+	cv->m = NULL;
+	cv->cap = 0;
+}
+
+/* ---- setup --------------------------------------------------------------- */
+
+static const char *
+env_nonempty(const char *name)
+{
+	const char *v = bk_port_getenv(name);
+	return (v != NULL && v[0] != '\0') ? v : NULL;
+}
+
+static const char *const ca_paths[] = {
+	"/etc/ssl/certs/ca-certificates.crt",      /* Debian, Ubuntu, Alpine */
+	"/etc/pki/tls/certs/ca-bundle.crt",        /* RHEL, Fedora, AL2 */
+	"/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem", /* RHEL 7+ */
+	"/etc/ssl/ca-bundle.pem",                  /* SUSE */
+	"/etc/pki/tls/cacert.pem",                 /* OpenELEC */
+	"/etc/ssl/cert.pem",                       /* Alpine, macOS */
+};
+
+/* Trust: AWS_CA_BUNDLE, the profile's ca_bundle, SSL_CERT_FILE, the
+ * system bundle, then the Amazon roots built into the binary. */
+static int
+choose_ca(struct bk_ctx *x)
+{
+	static char prof[1024];
+	const char *v, *from = "AWS_CA_BUNDLE";
+	size_t i;
+
+	v = env_nonempty("AWS_CA_BUNDLE");
+	if (v == NULL && bk_awsconf_get(&x->conf, "ca_bundle", prof,
+	    sizeof(prof)) == BK_OK && prof[0] != '\0') {
+		v = prof;
+		from = "the profile's ca_bundle";
+	}
+	if (v == NULL && (v = env_nonempty("SSL_CERT_FILE")) != NULL)
+		from = "SSL_CERT_FILE";
+	if (v != NULL) {
+		if (!bk_port_readable(v)) {
+			bk_fail("CA bundle %s (from %s) cannot be read; fix: correct "
+			    "the path or unset it", v, from);
+			return BK_EXIT_USAGE;
+		}
+		x->conf.ca_file = v;
+		x->ca_source = v;
+		return -1;
+	}
+	for (i = 0; i < sizeof(ca_paths) / sizeof(ca_paths[0]); i++)
+		if (bk_port_readable(ca_paths[i])) {
+			x->conf.ca_file = ca_paths[i];
+			x->ca_source = ca_paths[i];
+			return -1;
+		}
+	x->conf.ca_pem = bk_amazon_roots_pem;
+	x->conf.ca_pem_len = sizeof(bk_amazon_roots_pem) - 1;
+	x->ca_source = "built-in Amazon roots";
+	return -1;
+}
+
+/* http://localhost..., 127.x, [::1]: plain http that never leaves. */
+static int
+loopback_url(const char *u)
+{
+	const char *h = strstr(u, "://");
+
+	if (h == NULL)
+		return 0;
+	h += 3;
+	return strncmp(h, "localhost", 9) == 0 || strncmp(h, "127.", 4) == 0 ||
+	    strncmp(h, "[::1]", 5) == 0;
+}
+
+int
+bk_ctx_credentials(struct bk_ctx *x)
+{
+	static struct bk_chain_report rep;
+	const char *key = env_nonempty("AWS_BEARER_TOKEN_BEDROCK");
+	enum bk_err e;
+
+	bk_credentials_wipe(&x->cr);
+	bk_sigv4_cache_wipe(&x->key_cache);
+	x->have_creds = 0;
+	/* a Bedrock API key wins for bedrock-runtime, as in the SDKs */
+	if (key != NULL) {
+		if (strlen(key) >= sizeof(x->cr.bearer)) {
+			bk_fail("AWS_BEARER_TOKEN_BEDROCK is too long to be a "
+			    "Bedrock API key");
+			return BK_EXIT_CREDENTIALS;
+		}
+		memcpy(x->cr.bearer, key, strlen(key) + 1);
+		snprintf(x->cr.source, sizeof(x->cr.source), "Bedrock API key "
+		    "(AWS_BEARER_TOKEN_BEDROCK)");
+		x->have_creds = 1;
+		return -1;
+	}
+	e = bk_creds_resolve(&x->conf, &x->cr, &rep);
+	if (e == BK_OK) {
+		x->have_creds = 1;
+		return -1;
+	}
+	bk_credentials_wipe(&x->cr);
+	if (strcmp(rep.error, "Unable to locate credentials") == 0)
+		bk_fail("Unable to locate credentials; fix: run aws configure "
+		    "(or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), "
+		    "choose a profile with AWS_PROFILE or --profile, or sign in "
+		    "with aws sso login --profile NAME");
+	else
+		bk_fail("%s", rep.error);
+	if (rep.tried[0] != '\0')
+		fprintf(stderr, "%s: sources tried, in order:\n%s", prog,
+		    rep.tried);
+	/* whatever stopped the chain (a network error reaching STS, a
+	 * refused role), the run has no credentials: exit 3 */
+	return BK_EXIT_CREDENTIALS;
+}
+
+int
+bk_ctx_setup(struct bk_ctx *x, const struct bk_opts *o, int need)
+{
+	char why[1200];
+	enum bk_err e;
+	int rc;
+
+	x->o = o;
+	e = bk_awsconf_load(&x->conf, o->profile, why, sizeof(why));
+	if (e != BK_OK) {
+		bk_fail("%s; fix: correct the file (or point AWS_CONFIG_FILE / "
+		    "AWS_SHARED_CREDENTIALS_FILE elsewhere)", why);
+		return BK_EXIT_USAGE;
+	}
+	x->conf.trace = o->debug;
+	x->conf.no_prompt = !bk_port_isatty(2);
+	if ((rc = choose_ca(x)) >= 0)
+		return rc;
+	if (need < BK_SETUP_REGION)
+		return -1;
+	e = bk_region_resolve(&x->conf, o->region);
+	if (e == BK_E_NO_REGION) {
+		bk_fail("no AWS region configured; fix: export "
+		    "AWS_REGION=us-east-1, pass --region, or set region in "
+		    "profile %s of %s", x->conf.profile, x->conf.config_path);
+		return BK_EXIT_USAGE;
+	}
+	if (e != BK_OK) {
+		bk_fail("'%s' (from %s) is not a valid AWS region name (like "
+		    "us-east-1); fix: AWS_REGION, --region or the profile's "
+		    "region", x->conf.region_bad, x->conf.region_from);
+		return BK_EXIT_USAGE;
+	}
+	if (need < BK_SETUP_CALL)
+		return -1;
+	e = bk_service_endpoint(&x->conf, "BEDROCK_RUNTIME", "bedrock_runtime",
+	    "bedrock-runtime", x->conf.region, &x->ep, &x->ep_from);
+	if (e != BK_OK) {
+		bk_fail("endpoint: %s; fix: use https://host[:port] in "
+		    "AWS_ENDPOINT_URL_BEDROCK_RUNTIME (or the profile's "
+		    "endpoint_url)", x->ep.error);
+		return BK_EXIT_USAGE;
+	}
+	if (x->ep.insecure && !loopback_url(x->ep.url))
+		fprintf(stderr, "%s: warning: endpoint %s is plain http: the "
+		    "prompt, the answer and the request signature cross the "
+		    "network unencrypted\n", prog, x->ep.url);
+	if ((rc = bk_ctx_credentials(x)) >= 0)
+		return rc;
+	/* the model */
+	if (o->model != NULL) {
+		if (strlen(o->model) >= sizeof(x->model)) {
+			bk_fail("--model is too long");
+			return BK_EXIT_USAGE;
+		}
+		memcpy(x->model, o->model, strlen(o->model) + 1);
+		x->model_from = "--model";
+	} else {
+		struct bk_buf mb;
+		bk_buf_init(&mb, x->model, sizeof(x->model));
+		bk_model_default(x->conf.region, &mb);
+		x->model_from = "the default";
+	}
+	x->max_tokens = o->max_tokens ? o->max_tokens : BK_DEFAULT_MAX_TOKENS;
+	x->temperature_milli = o->temperature_milli;
+	return -1;
+}
+
+void
+bk_ctx_free(struct bk_ctx *x)
+{
+	bk_credentials_wipe(&x->cr);
+	bk_creds_forget();
+	bk_awsconf_free(&x->conf);
+	bk_sigv4_cache_wipe(&x->key_cache);
+	free(x->system);
+	x->system = NULL;
+}
+
+/* ---- one turn ------------------------------------------------------------- */
+
+struct turn_rx {
+	struct bk_turn *t;
+	const struct bk_sink *sink;
+};
+
+static int
+turn_text(void *ctx, const char *s, size_t n)
+{
+	struct turn_rx *r = ctx;
+	struct bk_turn *t = r->t;
+
+	/* the whole answer is kept: sessions, json results and resuming a
+	 * cut stream all need it */
+	if (n + 1 > t->cap - t->len) {
+		size_t nc = t->cap ? t->cap * 2 : 4096;
+		char *p;
+		while (nc < t->len + n + 1)
+			nc *= 2;
+		p = realloc(t->text, nc);
+		if (p == NULL)
+			return 1;
+		t->text = p;
+		t->cap = nc;
+	}
+	memcpy(t->text + t->len, s, n);
+	t->len += n;
+	t->text[t->len] = '\0';
+	if (r->sink != NULL && r->sink->text != NULL &&
+	    r->sink->text(r->sink->ctx, s, n) != 0) {
+		t->stopped = 1;
+		return 1;
+	}
+	return 0;
+}
+
+static void
+turn_event(void *ctx, const char *raw, size_t n)
+{
+	struct turn_rx *r = ctx;
+
+	if (r->sink != NULL && r->sink->event != NULL)
+		r->sink->event(r->sink->ctx, raw, n);
+}
+
+/*
+ * A refused Bedrock API key reads as AccessDenied ("Authentication
+ * failed: ... API Key"): the fix is the key, not IAM, and it is a
+ * credentials failure (exit 3).
+ */
+static void
+bearer_refused(struct bk_call *c)
+{
+	struct bk_buf b;
+
+	if (c->bearer == NULL || (c->err != BK_E_SVC_ACCESS_DENIED &&
+	    c->err != BK_E_SVC_UNRECOGNIZED_CLIENT))
+		return;
+	bk_buf_init(&b, c->svc.hint, sizeof(c->svc.hint));
+	if (strstr(c->svc.message, "API Key") != NULL ||
+	    strstr(c->svc.message, "Authentication failed") != NULL ||
+	    c->err == BK_E_SVC_UNRECOGNIZED_CLIENT) {
+		c->err = c->svc.code = BK_E_SVC_UNRECOGNIZED_CLIENT;
+		bk_buf_puts(&b, "the Bedrock API key in AWS_BEARER_TOKEN_BEDROCK "
+		    "was refused: check it is complete and not expired, or "
+		    "unset it to use AWS credentials");
+	} else {
+		bk_buf_puts(&b, "the IAM user behind the Bedrock API key in "
+		    "AWS_BEARER_TOKEN_BEDROCK needs bedrock:InvokeModel and "
+		    "bedrock:InvokeModelWithResponseStream on this model, and "
+		    "model access enabled in the Bedrock console");
+	}
+}
+
+/* Shown text must not carry a secret (a signature error can echo what
+ * was signed). */
+static void
+redact_all(struct bk_call *c)
+{
+	const char *secrets[3];
+	size_t i;
+
+	secrets[0] = c->creds.secret;
+	secrets[1] = c->creds.token;
+	secrets[2] = c->bearer;
+	for (i = 0; i < 3; i++) {
+		bk_redact(c->svc.message, secrets[i]);
+		bk_redact(c->svc.hint, secrets[i]);
+		bk_redact(c->perr.msg, secrets[i]);
+		bk_redact(c->detail, secrets[i]);
+	}
+}
+
+static void
+set_call_creds(struct bk_call *c, const struct bk_credentials *cr)
+{
+	c->creds.akid = cr->akid;
+	c->creds.secret = cr->secret;
+	c->creds.token = cr->token[0] ? cr->token : NULL;
+	c->bearer = cr->bearer[0] ? cr->bearer : NULL;
+}
+
+void
+bk_turn_run(struct bk_ctx *x, const struct bk_convo *cv, struct bk_turn *t,
+    const struct bk_sink *sink)
+{
+	struct turn_rx rx;
+	struct bk_body body;
+	struct bk_buf bb;
+	struct bk_call *c = &t->call;
+	size_t cap = 512, i, replaced = 0;
+	char *buf;
+	int attempt;
+
+	memset(t, 0, sizeof(*t));
+	t->cost_usd = -1;
+	for (i = 0; i < cv->n; i++)
+		cap += 6 * cv->m[i].len + 64;
+	cap += 6 * x->system_len;
+	if ((buf = malloc(cap)) == NULL) {
+		t->err = BK_E_NOMEM;
+		return;
+	}
+	memset(&body, 0, sizeof(body));
+	body.max_tokens = x->max_tokens;
+	body.temperature_milli = x->temperature_milli;
+	body.system = (const uint8_t *)x->system;
+	body.system_len = x->system_len;
+	body.messages = cv->m;
+	body.nmessages = cv->n;
+	bk_buf_init(&bb, buf, cap);
+	if ((t->err = bk_body_messages(&bb, &body, &replaced)) != BK_OK) {
+		free(buf);
+		return;
+	}
+	if (replaced > 0)
+		fprintf(stderr, "%s: warning: the prompt had %zu invalid UTF-8 "
+		    "sequence(s); each was sent as U+FFFD\n", prog, replaced);
+
+	rx.t = t;
+	rx.sink = sink;
+	for (attempt = 0; attempt < 2; attempt++) {
+		/* temporary credentials about to expire are renewed first */
+		if (x->cr.bearer[0] == '\0' &&
+		    bk_creds_expiring(&x->cr, bk_port_now(), 300) &&
+		    bk_ctx_credentials(x) >= 0) {
+			t->err = BK_E_NO_CREDENTIALS;
+			break;
+		}
+		memset(c, 0, sizeof(*c));
+		c->endpoint = x->ep.url;
+		/* a VPC endpoint signs for bedrock in its own region */
+		c->region = x->ep.signing_region[0] ? x->ep.signing_region :
+		    x->conf.region;
+		c->service = "bedrock";
+		c->model = x->model;
+		c->body = (const uint8_t *)buf;
+		c->body_len = bb.len;
+		c->ca_file = x->conf.ca_file;
+		c->ca_pem = x->conf.ca_pem;
+		c->ca_pem_len = x->conf.ca_pem_len;
+		c->connect_timeout_ms = 10000;
+		c->idle_timeout_ms = 300000;
+		c->key_cache = &x->key_cache;
+		c->trace = x->o->debug;
+		c->on_text = turn_text;
+		c->on_event = turn_event;
+		c->ctx = &rx;
+		set_call_creds(c, &x->cr);
+		bk_call_stream(c);
+		bearer_refused(c);
+		t->err = c->err;
+		/*
+		 * Temporary credentials that expired (or were revoked) between
+		 * resolving and signing: resolve once more and retry, unless
+		 * part of the answer was already shown.
+		 */
+		if (attempt == 0 && (c->err == BK_E_SVC_EXPIRED_TOKEN ||
+		    (c->err == BK_E_SVC_UNRECOGNIZED_CLIENT && x->cr.token[0])) &&
+		    t->len == 0 && x->cr.bearer[0] == '\0') {
+			if (x->o->verbose)
+				fprintf(stderr, "%s: %s: resolving credentials "
+				    "again\n", prog, bk_strerror(c->err));
+			if (bk_ctx_credentials(x) >= 0)
+				break;
+			continue;
+		}
+		break;
+	}
+	redact_all(c);
+	t->status = c->status;
+	t->usage = c->usage;
+	memcpy(t->stop_reason, c->stop_reason, sizeof(t->stop_reason));
+	memcpy(t->model, c->model_reported, sizeof(t->model));
+	memcpy(t->request_id, c->request_id, sizeof(t->request_id));
+	t->api_ms = c->t_end_us > c->t_start_us ?
+	    (c->t_end_us - c->t_start_us) / 1000 : 0;
+	if (t->stopped && t->err == BK_E_INTERRUPTED)
+		t->err = BK_E_INTERRUPTED;
+	bk_wipe(buf, cap);   /* the prompt may hold secrets of its own */
+	free(buf);
+}
+
+void
+bk_turn_free(struct bk_turn *t)
+{
+	free(t->text);
+	t->text = NULL;
+	t->len = t->cap = 0;
+}
+
+/* ---- failures --------------------------------------------------------------- */
+
+int
+bk_exit_code(enum bk_err e)
+{
+	switch ((int)e) {
+	case BK_OK:
+		return BK_EXIT_OK;
+	case BK_E_USAGE: case BK_E_NO_REGION: case BK_E_ENDPOINT:
+	case BK_E_ARG: case BK_E_CONFIG: case BK_E_IO:
+		return BK_EXIT_USAGE;
+	case BK_E_NO_CREDENTIALS: case BK_E_SVC_UNRECOGNIZED_CLIENT:
+	case BK_E_SVC_INVALID_SIGNATURE: case BK_E_SVC_SIGNATURE_EXPIRED:
+	case BK_E_SVC_EXPIRED_TOKEN:
+		return BK_EXIT_CREDENTIALS;
+	case BK_E_NET: case BK_E_DNS: case BK_E_TLS: case BK_E_TIMEOUT:
+	case BK_E_PROXY:
+		return BK_EXIT_NETWORK;
+	case BK_E_INTERRUPTED:
+		return BK_EXIT_INTERRUPTED;
+	default:
+		break;
+	}
+	if ((e >= BK_E_EVS_PRELUDE_CRC && e <= BK_E_STREAM_EVENT) ||
+	    e == BK_E_HTTP || e == BK_E_LIMIT)
+		return BK_EXIT_PROTOCOL;
+	return BK_EXIT_SERVICE;
+}
+
+void
+bk_turn_report(const struct bk_ctx *x, const struct bk_turn *t)
+{
+	const struct bk_call *c = &t->call;
+	enum bk_err e = t->err;
+
+	if (e >= BK_E_SVC_ACCESS_DENIED && e <= BK_E_SVC_OTHER) {
+		fprintf(stderr, "%s: %s%s%s (%s)%s%s\n", prog, c->svc.type,
+		    c->svc.message[0] ? ": " : "", c->svc.message,
+		    bk_strerror(e), c->svc.hint[0] ? "; fix: " : "",
+		    c->svc.hint);
+	} else if (e == BK_E_STREAM_ERROR_EVENT) {
+		fprintf(stderr, "%s: the model stopped with an error event "
+		    "(%s)\n", prog, bk_strerror(e));
+	} else if (e == BK_E_DNS && !x->ep.custom) {
+		fprintf(stderr, "%s: %s does not resolve (%s); fix: check "
+		    "AWS_REGION: Bedrock may not be offered in '%s' (try "
+		    "us-east-1, us-west-2, eu-central-1 or ap-northeast-1), or "
+		    "check DNS and HTTPS_PROXY\n", prog, x->ep.url + 8,
+		    c->perr.msg, x->conf.region);
+	} else if (e == BK_E_TLS) {
+		fprintf(stderr, "%s: TLS failed: %s; fix: check the CA bundle "
+		    "(AWS_CA_BUNDLE) and that no proxy intercepts TLS\n", prog,
+		    c->perr.msg);
+	} else if (e == BK_E_NET || e == BK_E_TIMEOUT || e == BK_E_PROXY ||
+	    e == BK_E_DNS) {
+		fprintf(stderr, "%s: %s: %s; fix: check the network path to "
+		    "the endpoint (HTTPS_PROXY, NO_PROXY, VPC endpoint)\n", prog,
+		    bk_strerror(e), c->perr.msg);
+	} else if (e == BK_E_STREAM_INCOMPLETE) {
+		fprintf(stderr, "%s: %s: the answer is incomplete; fix: retry "
+		    "the request\n", prog, bk_strerror(e));
+	} else if (e == BK_E_NO_CREDENTIALS) {
+		/* the chain already said what it tried */
+	} else if (c->detail[0] != '\0') {
+		fprintf(stderr, "%s: %s; fix: retry, and report it if it "
+		    "persists\n", prog, c->detail);
+	} else {
+		fprintf(stderr, "%s: %s\n", prog, bk_strerror(e));
+	}
+	if (t->len > 0 && e != BK_E_INTERRUPTED)
+		fprintf(stderr, "%s: the answer above is incomplete: %zu bytes "
+		    "arrived before the error\n", prog, t->len);
+}

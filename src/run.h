@@ -1,0 +1,104 @@
+/*
+ * run.h -- what every command shares: the resolved AWS context (profile
+ * files, trust, region, endpoint, credentials, model), one conversation
+ * turn against Bedrock, and the mapping of failures to one line and an
+ * exit code.  Print mode, the chat and doctor all build on it.
+ */
+#ifndef BK_RUN_H
+#define BK_RUN_H
+
+#include "bedrock.h"
+#include "cli.h"
+#include "client.h"
+#include "creds.h"
+
+/* Exit codes (README.md, "Exit codes"). */
+enum {
+	BK_EXIT_OK = 0,
+	BK_EXIT_SERVICE = 1,      /* Bedrock refused or failed the request */
+	BK_EXIT_USAGE = 2,        /* bad command line, configuration, local I/O */
+	BK_EXIT_CREDENTIALS = 3,  /* missing, invalid or expired credentials */
+	BK_EXIT_NETWORK = 4,      /* DNS, connect, TLS, timeout, cut connection */
+	BK_EXIT_PROTOCOL = 5,     /* corrupt or incomplete response stream */
+	BK_EXIT_BUDGET = 6,       /* --max-budget-usd reached */
+	BK_EXIT_INTERRUPTED = 130
+};
+
+#define BK_DEFAULT_MAX_TOKENS 4096u
+
+/* A conversation: alternating user/assistant turns, text owned here. */
+struct bk_convo {
+	struct bk_message *m;
+	size_t n, cap;
+};
+enum bk_err bk_convo_add(struct bk_convo *cv, enum bk_role role,
+    const char *text, size_t len);
+void bk_convo_pop(struct bk_convo *cv);
+void bk_convo_clear(struct bk_convo *cv);
+
+struct bk_ctx {
+	const struct bk_opts *o;
+	struct bk_awsconf conf;
+	struct bk_credentials cr;
+	struct bk_endpoint ep;
+	const char *ep_from;
+	const char *ca_source;
+	char model[512];
+	const char *model_from;
+	uint32_t max_tokens;
+	int temperature_milli;
+	char *system;              /* the final system prompt, or NULL */
+	size_t system_len;
+	struct bk_sigv4_cache key_cache;
+	int have_creds;
+	double spent_usd;          /* priced answers of this session */
+	char session_id[40];
+};
+
+/*
+ * Resolve everything a call needs.  `need` says how far: trust and
+ * configuration only, or region, endpoint, credentials and the model too.
+ * Returns -1 to go on, or an exit code with the error already printed.
+ */
+enum { BK_SETUP_CONFIG = 0, BK_SETUP_REGION = 1, BK_SETUP_CALL = 2 };
+int bk_ctx_setup(struct bk_ctx *x, const struct bk_opts *o, int need);
+void bk_ctx_free(struct bk_ctx *x);
+/* Resolve credentials (again); prints the chain report on failure. */
+int bk_ctx_credentials(struct bk_ctx *x);
+
+/* What a turn streams out as it happens. */
+struct bk_sink {
+	void *ctx;
+	int (*text)(void *ctx, const char *t, size_t n);      /* != 0: stop */
+	void (*event)(void *ctx, const char *raw, size_t n);  /* may be NULL */
+};
+
+struct bk_turn {
+	enum bk_err err;
+	int status;
+	char *text;                /* the answer so far (malloc'd, NUL-ended) */
+	size_t len, cap;
+	struct bk_usage usage;
+	char stop_reason[32];
+	char model[96];            /* as the service named it */
+	char request_id[128];
+	double cost_usd;           /* -1: price unknown */
+	uint64_t api_ms;
+	int stopped;               /* the sink asked to stop (reader gone) */
+	struct bk_call call;       /* error detail: svc, perr, detail */
+};
+
+/* One request/answer over the conversation, with one credential refresh
+ * and retry on an expired token.  The answer is NOT added to cv. */
+void bk_turn_run(struct bk_ctx *x, const struct bk_convo *cv,
+    struct bk_turn *t, const struct bk_sink *sink);
+void bk_turn_free(struct bk_turn *t);
+
+/* The exit code of an error, and its one-line report on stderr. */
+int bk_exit_code(enum bk_err e);
+void bk_turn_report(const struct bk_ctx *x, const struct bk_turn *t);
+
+/* "bedrock-claude: ..." on stderr. */
+void bk_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif
