@@ -48,7 +48,7 @@ PROG_OBJS := $(OBJ)/main.o $(OBJ)/cli.o $(OBJ)/run.o $(OBJ)/output.o \
 TEST_BIN := $(OBJ)/unit $(OBJ)/vectors $(OBJ)/endpoints $(OBJ)/creds_vectors \
 	$(OBJ)/replay
 
-.PHONY: all deps test demo fuzz asan bench clean distclean
+.PHONY: all deps test demo fuzz asan bench clean distclean install
 all: bedrock-claude
 
 deps: $(STAMP)
@@ -145,6 +145,29 @@ bench: bedrock-claude $(OBJ)/bench
 $(OBJ)/bench: tests/bench.c $(CORE)
 	$(CC) $(TCFLAGS) -O2 tests/bench.c $(CORE) $(DEPS)/lib/libbearssl.a \
 		-static -o $@
+
+# --- install ------------------------------------------------------------------
+# make install PREFIX=/opt/bc [DESTDIR=...] [CLAUDE_LINK=1]: the binary, its man
+# page, bash and zsh completion; CLAUDE_LINK=1 adds a `claude` link so scripts
+# written for `claude --provider bedrock ...` run unchanged.
+PREFIX ?= /usr/local
+CLAUDE_LINK ?= 0
+install: bedrock-claude
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+		$(DESTDIR)$(PREFIX)/share/zsh/site-functions
+	install -m 0755 bedrock-claude $(DESTDIR)$(PREFIX)/bin/bedrock-claude
+	install -m 0644 src/share/bedrock-claude.1 \
+		$(DESTDIR)$(PREFIX)/share/man/man1/bedrock-claude.1
+	install -m 0644 src/share/bedrock-claude.bash \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/bedrock-claude
+	install -m 0644 src/share/bedrock-claude.zsh \
+		$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_bedrock-claude
+	@if [ "$(CLAUDE_LINK)" = 1 ]; then \
+		ln -sf bedrock-claude $(DESTDIR)$(PREFIX)/bin/claude; \
+		ln -sf bedrock-claude $(DESTDIR)$(PREFIX)/share/bash-completion/completions/claude; \
+		echo "install: claude -> bedrock-claude"; fi
+	@echo "install: $(DESTDIR)$(PREFIX)/bin/bedrock-claude"
 
 clean:
 	rm -rf $(B)/obj $(B)/fuzz $(B)/asan $(B)/sim bedrock-claude \
