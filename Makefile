@@ -39,14 +39,15 @@ DEFS   := -D_POSIX_C_SOURCE=200809L
 CFLAGS := $(WARN) $(HARDEN) $(OPT) $(DEFS) $(INC)
 # -static: file(1) says "statically linked" and there is no interpreter.
 LDFLAGS := -static -Wl,--gc-sections -Wl,-z,relro,-z,now,-z,noexecstack
-LIBS   := $(DEPS)/lib/libcurl.a $(DEPS)/lib/libbearssl.a -lpthread
+LIBS   := $(DEPS)/lib/libcurl.a $(DEPS)/lib/libbearssl.a -lpthread -lm
 
 CORE   := $(OBJ)/bedrock.o
 PROG_OBJS := $(OBJ)/main.o $(OBJ)/cli.o $(OBJ)/run.o $(OBJ)/output.o \
+	$(OBJ)/catalog.o \
 	$(OBJ)/client.o $(OBJ)/creds.o $(OBJ)/awsreq.o \
 	$(OBJ)/posix.o $(OBJ)/http_curl.o $(CORE)
 TEST_BIN := $(OBJ)/unit $(OBJ)/vectors $(OBJ)/endpoints $(OBJ)/creds_vectors \
-	$(OBJ)/replay
+	$(OBJ)/catalog_test $(OBJ)/replay
 
 .PHONY: all deps test demo fuzz asan bench clean distclean install
 all: bedrock-claude
@@ -65,7 +66,8 @@ $(OBJ)/%.o: port/%.c port/port.h src/bedrock.h $(STAMP) | $(OBJ)
 $(OBJ)/client.o $(OBJ)/main.o $(OBJ)/run.o $(OBJ)/output.o: src/client.h
 $(OBJ)/creds.o $(OBJ)/main.o $(OBJ)/run.o: src/creds.h src/awsreq.h
 $(OBJ)/main.o $(OBJ)/run.o $(OBJ)/output.o $(OBJ)/cli.o: src/run.h \
-	src/cli.h src/output.h
+	src/cli.h src/output.h src/catalog.h
+$(OBJ)/catalog.o: src/catalog.h
 $(OBJ)/awsreq.o: src/awsreq.h
 $(OBJ):
 	@mkdir -p $@
@@ -95,6 +97,9 @@ $(OBJ)/creds_vectors: tests/creds_vectors.c tests/check.h port/fake.h \
 		$(OBJ)/fake.o $(CORE)
 	$(CC) $(TCFLAGS) tests/creds_vectors.c $(OBJ)/creds.o $(OBJ)/awsreq.o \
 		$(OBJ)/fake.o $(CORE) $(DEPS)/lib/libbearssl.a -static -o $@
+$(OBJ)/catalog_test: tests/catalog_test.c tests/check.h $(OBJ)/catalog.o $(CORE)
+	$(CC) $(TCFLAGS) tests/catalog_test.c $(OBJ)/catalog.o $(CORE) \
+		$(DEPS)/lib/libbearssl.a -lm -static -o $@
 $(OBJ)/replay: tests/fuzz/replay.c tests/fuzz/fuzz_evs.c \
 		tests/fuzz/fuzz_stream.c $(CORE)
 	$(CC) $(TCFLAGS) -DREPLAY tests/fuzz/replay.c $(CORE) \

@@ -235,22 +235,57 @@ bk_ctx_setup(struct bk_ctx *x, const struct bk_opts *o, int need)
 		    "network unencrypted\n", prog, x->ep.url);
 	if ((rc = bk_ctx_credentials(x)) >= 0)
 		return rc;
-	/* the model */
-	if (o->model != NULL) {
-		if (strlen(o->model) >= sizeof(x->model)) {
-			bk_fail("--model is too long");
-			return BK_EXIT_USAGE;
-		}
-		memcpy(x->model, o->model, strlen(o->model) + 1);
-		x->model_from = "--model";
-	} else {
-		struct bk_buf mb;
-		bk_buf_init(&mb, x->model, sizeof(x->model));
-		bk_model_default(x->conf.region, &mb);
-		x->model_from = "the default";
+	/* the model: --model, then Claude Code's and the tutorial's env */
+	{
+		const char *m = o->model, *from = "--model";
+		if (m == NULL && (m = env_nonempty("ANTHROPIC_MODEL")) != NULL)
+			from = "ANTHROPIC_MODEL";
+		if (m == NULL && (m = env_nonempty("CLAUDE_MODEL")) != NULL)
+			from = "CLAUDE_MODEL";
+		if (m == NULL)
+			from = "the default (sonnet)";
+		if ((rc = bk_ctx_model(x, m, from)) >= 0)
+			return rc;
 	}
-	x->max_tokens = o->max_tokens ? o->max_tokens : BK_DEFAULT_MAX_TOKENS;
 	x->temperature_milli = o->temperature_milli;
+	return -1;
+}
+
+int
+bk_ctx_model(struct bk_ctx *x, const char *requested, const char *from)
+{
+	struct bk_model_overrides ov;
+	struct bk_buf mb;
+	char note[512];
+	enum bk_err e;
+
+	ov.sonnet = env_nonempty("ANTHROPIC_DEFAULT_SONNET_MODEL");
+	ov.opus = env_nonempty("ANTHROPIC_DEFAULT_OPUS_MODEL");
+	ov.haiku = env_nonempty("ANTHROPIC_DEFAULT_HAIKU_MODEL");
+	bk_buf_init(&mb, x->model, sizeof(x->model));
+	e = bk_model_resolve(requested, x->conf.region, &ov, bk_port_now(),
+	    &mb, &x->model_info, note, sizeof(note));
+	if (e != BK_OK) {
+		bk_fail("model '%s' (from %s): %s; fix: see bedrock-claude "
+		    "models, or pass a model or inference-profile ID",
+		    requested ? requested : "sonnet", from, note);
+		return BK_EXIT_USAGE;
+	}
+	if (note[0] != '\0')
+		fprintf(stderr, "%s: warning: %s\n", prog, note);
+	x->model_from = from;
+	/*
+	 * 4096 output tokens unless asked otherwise: Bedrock counts max_tokens
+	 * against the tokens-per-minute quota when a request starts, so a
+	 * large default throttles small quotas; never above the model's
+	 * limit.
+	 */
+	x->max_tokens = x->o->max_tokens ? x->o->max_tokens :
+	    BK_DEFAULT_MAX_TOKENS;
+	if (!x->o->max_tokens && x->model_info != NULL &&
+	    x->model_info->max_output > 0 &&
+	    x->model_info->max_output < x->max_tokens)
+		x->max_tokens = x->model_info->max_output;
 	return -1;
 }
 
@@ -463,6 +498,13 @@ bk_turn_run(struct bk_ctx *x, const struct bk_convo *cv, struct bk_turn *t,
 	memcpy(t->request_id, c->request_id, sizeof(t->request_id));
 	t->api_ms = c->t_end_us > c->t_start_us ?
 	    (c->t_end_us - c->t_start_us) / 1000 : 0;
+	/* priced from the catalogue for the ID actually sent (regional
+	 * premiums included); unknown models stay unpriced, never guessed */
+	if (t->usage.input_tokens + t->usage.output_tokens > 0) {
+		t->cost_usd = bk_cost_usd_id(x->model, &t->usage, 0);
+		if (t->cost_usd > 0)
+			x->spent_usd += t->cost_usd;
+	}
 	if (t->stopped && t->err == BK_E_INTERRUPTED)
 		t->err = BK_E_INTERRUPTED;
 	bk_wipe(buf, cap);   /* the prompt may hold secrets of its own */

@@ -8,6 +8,7 @@
 #define BK_RUN_H
 
 #include "bedrock.h"
+#include "catalog.h"
 #include "cli.h"
 #include "client.h"
 #include "creds.h"
@@ -45,6 +46,7 @@ struct bk_ctx {
 	const char *ca_source;
 	char model[512];
 	const char *model_from;
+	const struct bk_model_info *model_info;  /* NULL: not in the catalogue */
 	uint32_t max_tokens;
 	int temperature_milli;
 	char *system;              /* the final system prompt, or NULL */
@@ -63,6 +65,9 @@ struct bk_ctx {
 enum { BK_SETUP_CONFIG = 0, BK_SETUP_REGION = 1, BK_SETUP_CALL = 2 };
 int bk_ctx_setup(struct bk_ctx *x, const struct bk_opts *o, int need);
 void bk_ctx_free(struct bk_ctx *x);
+/* Resolve a model request (alias, ID, profile, ARN, or NULL for the
+ * default) for the context's region; prints why on failure. */
+int bk_ctx_model(struct bk_ctx *x, const char *requested, const char *from);
 /* Resolve credentials (again); prints the chain report on failure. */
 int bk_ctx_credentials(struct bk_ctx *x);
 

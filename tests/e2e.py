@@ -53,7 +53,8 @@ WRONG_SECRET = "wrongSecret/KEY+doesNotMatch0000"
 WRONG_TOKEN = "IQoJb3JpZ2luX2VjEsimWRONGtoken/bm9wZQ=="
 SECRETS = [SECRET, S_SECRET, S_TOKEN, WRONG_SECRET, WRONG_TOKEN]
 
-DEFAULT_MODEL = "us.anthropic.claude-sonnet-4-6"
+# the catalogue's default: the newest Active Sonnet, in the region's profile
+DEFAULT_MODEL = "us.anthropic.claude-sonnet-5-5"
 HAIKU_PROFILE = "us.anthropic.claude-haiku-4-5-20251001-v1:0"
 APP_PROFILE_ARN = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc123"
 FM_ARN = "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0"
@@ -270,15 +271,20 @@ def system_text(body):
     return s
 
 
-def expect_answer(r, text):
-    """Exit 0, stdout exactly the answer plus the final newline, quiet stderr."""
+def expect_answer(r, text, warning=None):
+    """Exit 0, stdout exactly the answer plus the final newline, quiet stderr
+    (or exactly one warning line containing `warning`)."""
     want = text.encode("utf-8")
     if not want.endswith(b"\n"):
         want += b"\n"
     check(r.rc == 0, "exit %r, want 0" % r.rc, r)
     check(r.out == want, "stdout %r (%d bytes), want %r (%d bytes)"
           % (r.out[:120], len(r.out), want[:120], len(want)), r)
-    check(r.err == b"", "stderr should be empty", r)
+    if warning is None:
+        check(r.err == b"", "stderr should be empty", r)
+    else:
+        check(len(r.err_lines) == 1 and "warning" in r.stderr and warning in r.stderr,
+              "stderr should be one warning about %r" % warning, r)
 
 
 def expect_fail(r, rc, *needles, lines=1, stdout_empty=True):
@@ -394,9 +400,20 @@ def empty_prompt():
 # ============================================================================
 # 3-4. Models
 # ============================================================================
+# models the catalogue knows as Legacy or past end of life: a warning line
+RETIRING = {"anthropic.claude-3-haiku-20240307-v1:0": "end of life"}
+
+
+def retiring(model):
+    for base, w in RETIRING.items():
+        if base in model:
+            return w
+    return None
+
+
 def model_round_trip(model):
     r = run(["--model", model, "-p", "hi"])
-    expect_answer(r, answer_for("hi"))
+    expect_answer(r, answer_for("hi"), warning=retiring(model))
     q = only_request()
     check(q["auth"]["ok"], "signature refused: %r" % q["auth"])
     check(q["model_id"] == model, "sim decoded model %r, sent %r" % (q["model_id"], model))
@@ -429,7 +446,7 @@ def model_other_forms():
             m = m[len("--model="):]
         else:
             r = run(["--model", m, "-p", "hi"])
-        expect_answer(r, answer_for("hi"))
+        expect_answer(r, answer_for("hi"), warning=retiring(m))
         check(only_request()["model_id"] == m, "model id for %s" % m)
 
 
@@ -437,7 +454,8 @@ def model_other_forms():
 def model_odd_characters_sign_right():
     # whatever the characters, the request is signed right (the service then
     # refuses the unknown model: exit 1, not a credentials error)
-    for m in ("foo bar", "x+y~z=1", "a%2Fb", "caf\u00e9", "a&b?c#d"):
+    # (IDs always hold a '.', ':' or '/'; a bare word is an alias, below)
+    for m in ("foo. bar", "x.+y~z=1", "a%2Fb.c", "caf\u00e9.x", "a.&b?c#d"):
         G.sim.reset()
         r = run(["--model", m, "-p", "hi"])
         expect_fail(r, 1, "ValidationException", "invalid")
@@ -462,7 +480,7 @@ def default_model_other_regions():
                           ("ap-southeast-1", "global."), ("us-west-2", "us.")):
         r = run(["--verbose", "--region", region, "-p", "hi"])
         check(r.rc != 0, "region %s: the simulator should refuse the scope" % region, r)
-        check(re.search(r"model %santhropic\.claude-sonnet-4-6[ ;]" % re.escape(model),
+        check(re.search(r"model %santhropic\.claude-sonnet-5-5[ ;]" % re.escape(model),
                         r.stderr) is not None,
               "region %s: default model should be %s..." % (region, model), r)
 
@@ -490,7 +508,7 @@ def max_tokens_truncation_warning():
 
 @test
 def max_tokens_over_model_limit():
-    r = run(["--max-tokens", "100000", "-p", "hi"])
+    r = run(["--model", "sonnet-4.6", "--max-tokens", "100000", "-p", "hi"])
     expect_fail(r, 1, "ValidationException", "max_tokens: 100000 > 64000", "fix:")
 
 
@@ -734,8 +752,9 @@ def model_unknown():
 
 @test
 def model_base_id_needs_profile():
+    # the catalogue warns before sending; the service's refusal has the fix
     r = run(["--model", "anthropic.claude-sonnet-4-6", "-p", "hi"])
-    expect_fail(r, 1, "on-demand", "us.anthropic.claude-sonnet-4-6")
+    expect_fail(r, 1, "on-demand", "us.anthropic.claude-sonnet-4-6", lines=2)
 
 
 @test
@@ -746,8 +765,10 @@ def model_wrong_geography():
 
 @test
 def model_no_access():
+    # Opus 4.1 is Legacy in the catalogue: a warning, then the refusal
     r = run(["--model", NO_ACCESS_MODEL, "-p", "hi"])
-    expect_fail(r, 1, "AccessDeniedException", "bedrock:InvokeModel", NO_ACCESS_MODEL)
+    expect_fail(r, 1, "AccessDeniedException", "bedrock:InvokeModel", NO_ACCESS_MODEL,
+                "Legacy", lines=2)
 
 
 # ============================================================================

@@ -42,6 +42,7 @@ suite unit "$OBJ/unit"
 suite vectors "$OBJ/vectors" tests/vectors
 suite endpoints "$OBJ/endpoints" tests/vectors
 suite creds_vectors "$OBJ/creds_vectors" tests/vectors
+suite catalog "$OBJ/catalog_test"
 suite replay "$OBJ/replay" tests/fuzz/corpus
 if [ "$MODE" != --unit-only ]; then
     suite sim python3 tests/sim/bedrock_sim.py --selftest

@@ -98,6 +98,26 @@ MODELS = {
     "anthropic.claude-opus-4-1-20250805-v1:0": dict(
         name="claude-opus-4-1-20250805", max_out=32000, on_demand=False, geos=("us", "global"),
         access=False, temp_xor_top_p=True, modern=True),
+    # The 2026 generation (bedrock-claude's catalogue picks the newest
+    # Active model of a family for an alias: these must exist here too).
+    "anthropic.claude-sonnet-5-5": dict(
+        name="claude-sonnet-5-5", max_out=128000, on_demand=False, geos=_ALL_GEOS,
+        access=True, temp_xor_top_p=True, modern=True),
+    "anthropic.claude-sonnet-5": dict(
+        name="claude-sonnet-5", max_out=128000, on_demand=False, geos=_ALL_GEOS,
+        access=True, temp_xor_top_p=True, modern=True),
+    "anthropic.claude-opus-5-5": dict(
+        name="claude-opus-5-5", max_out=128000, on_demand=False, geos=_ALL_GEOS,
+        access=True, temp_xor_top_p=True, modern=True),
+    "anthropic.claude-opus-5": dict(
+        name="claude-opus-5", max_out=128000, on_demand=False, geos=_ALL_GEOS,
+        access=True, temp_xor_top_p=True, modern=True),
+    "anthropic.claude-haiku-5-5": dict(
+        name="claude-haiku-5-5", max_out=128000, on_demand=False, geos=_ALL_GEOS,
+        access=True, temp_xor_top_p=True, modern=True),
+    "anthropic.claude-fable-5-2": dict(
+        name="claude-fable-5-2", max_out=128000, on_demand=False, geos=_ALL_GEOS,
+        access=True, temp_xor_top_p=True, modern=True),
     # Old model: the base id is invocable on demand.
     "anthropic.claude-3-haiku-20240307-v1:0": dict(
         name="claude-3-haiku-20240307", max_out=4096, on_demand=True, geos=("us", "eu", "apac"),
@@ -961,6 +981,12 @@ MODEL_DISPLAY = {
     "anthropic.claude-sonnet-4-20250514-v1:0": ("Claude Sonnet 4", "2025-05-22"),
     "anthropic.claude-opus-4-1-20250805-v1:0": ("Claude Opus 4.1", "2025-08-05"),
     "anthropic.claude-3-haiku-20240307-v1:0": ("Claude 3 Haiku", "2024-03-13"),
+    "anthropic.claude-sonnet-5-5": ("Claude Sonnet 5.5", "2026-09-28"),
+    "anthropic.claude-sonnet-5": ("Claude Sonnet 5", "2026-06-30"),
+    "anthropic.claude-opus-5-5": ("Claude Opus 5.5", "2026-09-22"),
+    "anthropic.claude-opus-5": ("Claude Opus 5", "2026-07-24"),
+    "anthropic.claude-haiku-5-5": ("Claude Haiku 5.5", "2026-10-07"),
+    "anthropic.claude-fable-5-2": ("Claude Fable 5.2", "2026-11-09"),
 }
 LEGACY_MODELS = {"anthropic.claude-3-haiku-20240307-v1:0"}
 # Old models also list provisioned-throughput-only context-window variants.
