@@ -43,11 +43,12 @@ LIBS   := $(DEPS)/lib/libcurl.a $(DEPS)/lib/libbearssl.a -lpthread -lm
 
 CORE   := $(OBJ)/bedrock.o
 PROG_OBJS := $(OBJ)/main.o $(OBJ)/cli.o $(OBJ)/run.o $(OBJ)/output.o \
-	$(OBJ)/catalog.o \
+	$(OBJ)/catalog.o $(OBJ)/settings.o $(OBJ)/session.o $(OBJ)/ledger.o \
+	$(OBJ)/control.o $(OBJ)/doctor.o $(OBJ)/posix_fs.o \
 	$(OBJ)/client.o $(OBJ)/creds.o $(OBJ)/awsreq.o \
 	$(OBJ)/posix.o $(OBJ)/http_curl.o $(CORE)
 TEST_BIN := $(OBJ)/unit $(OBJ)/vectors $(OBJ)/endpoints $(OBJ)/creds_vectors \
-	$(OBJ)/catalog_test $(OBJ)/replay
+	$(OBJ)/catalog_test $(OBJ)/settings_test $(OBJ)/session_test $(OBJ)/replay
 
 .PHONY: all deps test demo fuzz asan bench clean distclean install
 all: bedrock-claude
@@ -68,6 +69,12 @@ $(OBJ)/creds.o $(OBJ)/main.o $(OBJ)/run.o: src/creds.h src/awsreq.h
 $(OBJ)/main.o $(OBJ)/run.o $(OBJ)/output.o $(OBJ)/cli.o: src/run.h \
 	src/cli.h src/output.h src/catalog.h
 $(OBJ)/catalog.o: src/catalog.h
+$(OBJ)/main.o: src/session.h src/ledger.h src/settings.h src/control.h \
+	src/doctor.h port/port_fs.h
+$(OBJ)/session.o $(OBJ)/ledger.o: src/session.h src/ledger.h port/port_fs.h
+$(OBJ)/settings.o $(OBJ)/run.o: src/settings.h
+$(OBJ)/control.o $(OBJ)/doctor.o: src/control.h src/doctor.h src/creds.h \
+	src/awsreq.h src/client.h
 $(OBJ)/awsreq.o: src/awsreq.h
 $(OBJ):
 	@mkdir -p $@
@@ -100,6 +107,15 @@ $(OBJ)/creds_vectors: tests/creds_vectors.c tests/check.h port/fake.h \
 $(OBJ)/catalog_test: tests/catalog_test.c tests/check.h $(OBJ)/catalog.o $(CORE)
 	$(CC) $(TCFLAGS) tests/catalog_test.c $(OBJ)/catalog.o $(CORE) \
 		$(DEPS)/lib/libbearssl.a -lm -static -o $@
+$(OBJ)/settings_test: tests/settings_test.c tests/check.h $(OBJ)/settings.o \
+		$(OBJ)/fake.o $(CORE)
+	$(CC) $(TCFLAGS) tests/settings_test.c $(OBJ)/settings.o $(OBJ)/fake.o \
+		$(CORE) $(DEPS)/lib/libbearssl.a -static -o $@
+$(OBJ)/session_test: tests/session_test.c tests/check.h $(OBJ)/session.o \
+		$(OBJ)/ledger.o $(OBJ)/posix_fs.o $(OBJ)/posix.o $(CORE)
+	$(CC) $(TCFLAGS) tests/session_test.c $(OBJ)/session.o $(OBJ)/ledger.o \
+		$(OBJ)/posix_fs.o $(OBJ)/posix.o $(CORE) $(DEPS)/lib/libbearssl.a \
+		-static -o $@
 $(OBJ)/replay: tests/fuzz/replay.c tests/fuzz/fuzz_evs.c \
 		tests/fuzz/fuzz_stream.c $(CORE)
 	$(CC) $(TCFLAGS) -DREPLAY tests/fuzz/replay.c $(CORE) \

@@ -338,6 +338,13 @@ bk_port_read_all(int fd, uint8_t **buf, size_t *len, size_t cap,
 }
 
 const char *bk_port_transport_version(void) { return "fake"; }
+void
+bk_port_env_fallback(const char *(*fn)(const void *, const char *),
+    const void *ctx)
+{
+	(void)fn;
+	(void)ctx;
+}
 enum bk_err bk_port_init(struct bk_port_err *err) { (void)err; return BK_OK; }
 void bk_port_cleanup(void) { }
 

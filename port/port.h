@@ -40,6 +40,13 @@ enum bk_err bk_port_random(void *buf, size_t n);
 /* NULL if unset.  The returned string belongs to the port. */
 const char *bk_port_getenv(const char *name);
 /*
+ * Lowest-precedence environment: when a variable is not set in the real
+ * environment, ask fn (settings.json's "env" object, as Claude Code
+ * applies it).  fn may be NULL to stop.
+ */
+void bk_port_env_fallback(const char *(*fn)(const void *ctx,
+    const char *name), const void *ctx);
+/*
  * Read at most cap bytes of `path` with read(2) (no stdio copies of
  * secrets).  A file larger than cap gives BK_E_LIMIT; a missing file
  * BK_E_IO with err->msg saying why.

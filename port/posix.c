@@ -103,10 +103,25 @@ bk_port_random(void *buf, size_t n)
 	return BK_OK;
 }
 
+static const char *(*env_fb)(const void *, const char *);
+static const void *env_fb_ctx;
+
+void
+bk_port_env_fallback(const char *(*fn)(const void *, const char *),
+    const void *ctx)
+{
+	env_fb = fn;
+	env_fb_ctx = ctx;
+}
+
 const char *
 bk_port_getenv(const char *name)
 {
-	return getenv(name);
+	const char *v = getenv(name);
+
+	if ((v == NULL || v[0] == '\0') && env_fb != NULL)
+		return env_fb(env_fb_ctx, name);
+	return v;
 }
 
 enum bk_err

@@ -17,7 +17,7 @@ enum opt_id {
 	O_TEMPERATURE, O_SYSTEM, O_SYSTEM_FILE, O_APPEND_SYSTEM, O_OUTFMT,
 	O_PARTIAL, O_VERBOSE, O_DEBUG, O_CONTINUE, O_RESUME, O_SESSION_ID,
 	O_NO_PERSIST, O_SETTINGS, O_BUDGET, O_RETRIES, O_OUTPUT, O_SINCE,
-	O_BY, O_HELP, O_VERSION
+	O_BY, O_PAGE_SIZE, O_HELP, O_VERSION
 };
 
 static const struct opt {
@@ -51,6 +51,7 @@ static const struct opt {
 	{ "output", 0, 1, O_OUTPUT },
 	{ "since", 0, 1, O_SINCE },
 	{ "by", 0, 1, O_BY },
+	{ "page-size", 0, 1, O_PAGE_SIZE },
 	{ "help", 'h', 0, O_HELP },
 	{ "version", 'v', 0, O_VERSION },
 };
@@ -307,6 +308,11 @@ apply(struct bk_opts *o, enum opt_id id, const char *name, const char *v)
 			return usage_error("--by is day, month or model, not '",
 			    v, "'");
 		o->by = v;
+		break;
+	case O_PAGE_SIZE:
+		if (parse_u32(v, 1, 1000, &o->page_size) != 0)
+			return usage_error("--page-size wants 1 to 1000, not '",
+			    v, "'");
 		break;
 	case O_HELP:
 		bk_cli_usage(1);

@@ -44,6 +44,7 @@ struct bk_opts {
 	int max_retries;           /* -1: not given */
 	/* subcommand options */
 	int json;                  /* --output json (models, profiles, usage) */
+	uint32_t page_size;        /* profiles --page-size N; 0: default */
 	const char *since;         /* usage --since YYYY-MM-DD */
 	const char *by;            /* usage --by day|month|model */
 	char *prompt;              /* positional words joined by spaces (malloc'd) */

@@ -275,8 +275,8 @@ bk_call_stream(struct bk_call *c)
 	sp.now = bk_port_now() + c->clock_offset;
 	sp.mode = BK_SIGV4_HEADER;
 	sp.double_encode = 1;
-	if (c->bearer != NULL)
-		e = BK_OK;   /* an API key: Authorization: Bearer, no SigV4 */
+	if (c->bearer != NULL || c->creds.akid == NULL)
+		e = BK_OK;   /* an API key, or a gateway that signs for us */
 	else
 		e = bk_sigv4_sign(&sig, c->key_cache, &sreq, &c->creds, &sp);
 	if (e != BK_OK) {
@@ -304,6 +304,9 @@ bk_call_stream(struct bk_call *c)
 			bk_sigv4_wipe(&sig);
 			return c->err = BK_E_LIMIT;
 		}
+	} else if (c->creds.akid == NULL) {
+		/* CLAUDE_CODE_SKIP_BEDROCK_AUTH: no Authorization at all */
+		sig.authorization[0] = '\0';
 	} else {
 		hh[nh].name = "X-Amz-Date"; hh[nh].name_len = 10;
 		hh[nh].value = sig.amz_date; hh[nh++].value_len = 16;
@@ -314,9 +317,11 @@ bk_call_stream(struct bk_call *c)
 			hh[nh++].value_len = strlen(c->creds.token);
 		}
 	}
-	hh[nh].name = "Authorization"; hh[nh].name_len = 13;
-	hh[nh].value = sig.authorization;
-	hh[nh++].value_len = strlen(sig.authorization);
+	if (sig.authorization[0] != '\0') {
+		hh[nh].name = "Authorization"; hh[nh].name_len = 13;
+		hh[nh].value = sig.authorization;
+		hh[nh++].value_len = strlen(sig.authorization);
+	}
 	hh[nh].name = "User-Agent"; hh[nh].name_len = 10;
 	hh[nh].value = "bedrock-claude/" BK_VERSION;
 	hh[nh].value_len = sizeof("bedrock-claude/" BK_VERSION) - 1;

@@ -24,9 +24,9 @@
  *
  * The caller has loaded the configuration (bk_awsconf_load), resolved the
  * region (bk_region_resolve), set conf->ca_* and resolved credentials, as
- * main.c does before a model call.  Nothing here prints a secret: service
- * messages are scrubbed of the secret key, session token and API key
- * before they are shown.
+ * run.c's bk_ctx_setup(BK_SETUP_REGION) and bk_ctx_credentials() do.
+ * Nothing here prints a secret: service messages are scrubbed of the
+ * secret key, session token and API key before they are shown.
  */
 #ifndef BK_CONTROL_H
 #define BK_CONTROL_H

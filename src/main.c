@@ -12,9 +12,16 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "catalog.h"
 #include "cli.h"
+#include "control.h"
+#include "doctor.h"
+#include "ledger.h"
 #include "output.h"
+#include "port_fs.h"
 #include "run.h"
+#include "session.h"
+#include "settings.h"
 
 #define PROMPT_MAX (32u * 1024u * 1024u)
 
@@ -89,27 +96,6 @@ join_prompt(const uint8_t *in, size_t inl, const char *arg, size_t *len)
 	return p;
 }
 
-/* A random UUID (v4) for the session. */
-static void
-new_uuid(char out[37])
-{
-	uint8_t r[16];
-	static const char hx[] = "0123456789abcdef";
-	int i, o = 0;
-
-	if (bk_port_random(r, sizeof(r)) != BK_OK)
-		memset(r, 0, sizeof(r));
-	r[6] = (uint8_t)((r[6] & 0x0f) | 0x40);
-	r[8] = (uint8_t)((r[8] & 0x3f) | 0x80);
-	for (i = 0; i < 16; i++) {
-		if (i == 4 || i == 6 || i == 8 || i == 10)
-			out[o++] = '-';
-		out[o++] = hx[r[i] >> 4];
-		out[o++] = hx[r[i] & 15];
-	}
-	out[o] = '\0';
-}
-
 /* --system-prompt / --system-prompt-file, then --append-system-prompt. */
 static int
 system_prompt(struct bk_ctx *x, const struct bk_opts *o)
@@ -161,46 +147,265 @@ system_prompt(struct bk_ctx *x, const struct bk_opts *o)
 	return -1;
 }
 
+/* ---- sessions ---------------------------------------------------------------- */
+
+struct persist {
+	char state[BK_SESSION_PATH_MAX];
+	int have_state;
+	struct bk_session s;
+	struct bk_transcript t;
+	int64_t prior_nusd;        /* spent in the session before this run */
+};
+
+static void
+warn_line(const char *what)
+{
+	if (what != NULL && what[0] != '\0')
+		fprintf(stderr, "%s: warning: %s\n", prog, what);
+}
+
+/*
+ * Open the session: a new one, the latest of this directory (-c) or a
+ * given one (-r).  Without a state directory nothing is kept, and a note
+ * says where it would have gone.  Returns -1 to go on, or an exit code.
+ */
+static int
+persist_open(struct persist *p, const struct bk_opts *o, struct bk_ctx *x)
+{
+	char err[600], id[BK_SESSION_ID_LEN + 1], cwd[BK_SESSION_PATH_MAX];
+	struct bk_session_start st;
+	enum bk_err e;
+
+	bk_transcript_init(&p->t);
+	bk_session_off(&p->s);
+	if (bk_port_getcwd(cwd, sizeof(cwd), NULL) != BK_OK)
+		cwd[0] = '\0';
+	if (bk_state_dir(bk_port_getenv("XDG_STATE_HOME"),
+	    bk_port_getenv("HOME"), p->state, sizeof(p->state), err,
+	    sizeof(err)) == BK_OK) {
+		p->have_state = 1;
+	} else if (o->cont || o->resume != NULL) {
+		bk_fail("%s; fix: set HOME or XDG_STATE_HOME to resume sessions",
+		    err);
+		return BK_EXIT_USAGE;
+	} else if (!o->no_persist) {
+		fprintf(stderr, "%s: note: %s\n", prog, err);
+	}
+	if (o->cont || o->resume != NULL) {
+		e = o->cont ? bk_session_latest_for_cwd(p->state, cwd, id, err,
+		    sizeof(err)) : bk_session_find(p->state, o->resume, id, err,
+		    sizeof(err));
+		if (e != BK_OK) {
+			bk_fail("%s", err);
+			return BK_EXIT_USAGE;
+		}
+		e = bk_session_resume(&p->s, p->state, id, &p->t, err,
+		    sizeof(err));
+		if (e != BK_OK) {
+			bk_fail("%s", err);
+			return BK_EXIT_USAGE;
+		}
+		warn_line(p->t.warn);
+		warn_line(p->s.warn);
+		p->prior_nusd = p->t.cost_nusd;
+		x->spent_usd = (double)p->t.cost_nusd / 1e9;
+		if (o->no_persist)
+			bk_session_off(&p->s);   /* read, but add nothing */
+		memcpy(x->session_id, id, sizeof(id));
+		return -1;
+	}
+	if (o->no_persist || !p->have_state) {
+		if (o->session_id != NULL &&
+		    bk_session_id_parse(o->session_id, x->session_id) != BK_OK) {
+			bk_fail("--session-id '%s' is not a UUID", o->session_id);
+			return BK_EXIT_USAGE;
+		}
+		if (o->session_id == NULL)
+			bk_session_id_new(x->session_id);
+		return -1;
+	}
+	memset(&st, 0, sizeof(st));
+	st.state_dir = p->state;
+	st.cwd = cwd;
+	st.id = o->session_id;
+	st.model = x->model;
+	st.region = x->conf.region;
+	st.now = bk_port_now();
+	if (bk_session_new(&p->s, &st, err, sizeof(err)) != BK_OK) {
+		bk_fail("%s", err);
+		return BK_EXIT_USAGE;
+	}
+	warn_line(p->s.warn);
+	memcpy(x->session_id, p->s.id, sizeof(p->s.id));
+	if (x->system != NULL)
+		bk_session_append_system(&p->s, st.now,
+		    (const uint8_t *)x->system, x->system_len, err, sizeof(err));
+	return -1;
+}
+
+static int64_t
+to_nusd(double usd)
+{
+	return usd < 0 ? BK_COST_UNKNOWN : (int64_t)(usd * 1e9 + 0.5);
+}
+
+/* The answer into the session, and the call into the ledger. */
+static void
+persist_reply(struct persist *p, const struct bk_ctx *x,
+    const struct bk_reply *t)
+{
+	struct bk_answer a;
+	struct bk_ledger_entry le;
+	char err[600];
+
+	memset(&a, 0, sizeof(a));
+	a.time = bk_port_now();
+	a.text = (const uint8_t *)(t->text ? t->text : "");
+	a.len = t->len;
+	a.model = x->model;
+	a.stop_reason = t->stop_reason[0] ? t->stop_reason : NULL;
+	a.usage = &t->usage;
+	a.cost_nusd = to_nusd(t->cost_usd);
+	a.request_id = t->request_id[0] ? t->request_id : NULL;
+	a.interrupted = t->err == BK_E_INTERRUPTED;
+	a.error = t->err != BK_OK && t->err != BK_E_INTERRUPTED ?
+	    bk_strerror(t->err) : NULL;
+	/* a failure before any text leaves the user turn alone: resuming
+	 * joins it to the next prompt */
+	if ((t->len > 0 || t->err == BK_OK) &&
+	    bk_session_append_assistant(&p->s, &a, err, sizeof(err)) != BK_OK)
+		warn_line(err);
+	if (!p->have_state || x->o->no_persist ||
+	    t->usage.input_tokens + t->usage.output_tokens == 0)
+		return;
+	memset(&le, 0, sizeof(le));
+	le.time = a.time;
+	le.model = x->model;
+	le.region = x->conf.region;
+	le.profile = x->conf.profile;
+	le.request_id = a.request_id;
+	le.session = p->s.off ? NULL : x->session_id;
+	le.usage = t->usage;
+	le.cost_nusd = a.cost_nusd;
+	if (bk_ledger_append(p->state, &le, err, sizeof(err)) != BK_OK)
+		warn_line(err);
+}
+
+static void
+persist_close(struct persist *p)
+{
+	bk_session_free(&p->s);
+	bk_transcript_free(&p->t);
+}
+
+/* --max-budget-usd: no request starts once the session spent that much. */
+static int
+over_budget(const struct bk_opts *o, const struct bk_ctx *x)
+{
+	return o->max_budget_usd >= 0 && x->spent_usd >= o->max_budget_usd;
+}
+
+/* ---- print mode ------------------------------------------------------------ */
+
+static void
+emit_result(const struct bk_opts *o, const struct bk_ctx *x,
+    const struct bk_reply *t, const char *subtype, const char *msg, int rc,
+    uint64_t t0)
+{
+	struct bk_result r;
+
+	memset(&r, 0, sizeof(r));
+	r.is_error = rc != 0;
+	r.subtype = subtype;
+	if (msg != NULL) {
+		r.result = msg;
+		r.result_len = strlen(msg);
+	} else if (t != NULL && r.is_error) {
+		r.result = t->call.svc.message[0] ? t->call.svc.message :
+		    bk_strerror(t->err);
+		r.result_len = strlen(r.result);
+	} else if (t != NULL) {
+		r.result = t->text;
+		r.result_len = t->len;
+	}
+	r.session_id = x->session_id;
+	r.num_turns = 1;
+	r.duration_ms = bk_port_mono_ms() - t0;
+	r.duration_api_ms = t ? t->api_ms : 0;
+	r.cost_usd = t ? t->cost_usd : 0;
+	r.usage = t ? &t->usage : NULL;
+	r.stop_reason = t ? t->stop_reason : NULL;
+	r.model = t && t->model[0] ? t->model : x->model;
+	r.error_code = r.is_error && t ? bk_errname(t->err) : NULL;
+	r.error_fix = t ? t->call.svc.hint : NULL;
+	r.exit_code = rc;
+	(void)o;
+	bk_out_result(&r);
+}
+
 static int
 print_mode(const struct bk_opts *o, struct bk_ctx *x, const char *prompt,
     size_t plen)
 {
-	static struct bk_turn t;
-	struct bk_convo cv;
+	static struct bk_reply t;
+	static struct persist ps;
+	const struct bk_message *m;
+	size_t nm;
 	struct print_out po;
 	struct bk_sink sink;
-	struct bk_result r;
-	char cwd[4096];
+	char cwd[4096], err[600];
 	uint64_t t0 = bk_port_mono_ms();
 	int rc;
 
-	memset(&cv, 0, sizeof(cv));
 	memset(&po, 0, sizeof(po));
 	po.o = o;
 	po.x = x;
+	if ((rc = persist_open(&ps, o, x)) >= 0)
+		goto out;
 	if (getcwd(cwd, sizeof(cwd)) == NULL)
 		cwd[0] = '\0';
-	new_uuid(x->session_id);
 	if (o->output_format == BK_OUT_STREAM_JSON &&
-	    bk_out_init(x, cwd) != BK_OK)
-		return BK_EXIT_OK;   /* nobody is reading */
+	    bk_out_init(x, cwd) != BK_OK) {
+		rc = BK_EXIT_OK;   /* nobody is reading */
+		goto out;
+	}
 	if (o->verbose) {
 		fprintf(stderr, "%s: model %s (%s); region %s (from %s); endpoint "
 		    "%s (%s%s)\n", prog, x->model, x->model_from, x->conf.region,
 		    x->conf.region_from, x->ep.url, x->ep_from,
 		    x->ep.vpce ? ", a VPC endpoint" : "");
 		fprintf(stderr, "%s: credentials: %s; profile %s (%s); trust "
-		    "%s\n", prog, x->cr.source, x->conf.profile,
-		    x->conf.profile_from, x->ca_source);
+		    "%s; session %s\n", prog, x->cr.source, x->conf.profile,
+		    x->conf.profile_from, x->ca_source, x->session_id);
 	}
-	if (bk_convo_add(&cv, BK_ROLE_USER, prompt, plen) != BK_OK) {
+	if (over_budget(o, x)) {
+		char msg[200];
+		snprintf(msg, sizeof(msg), "the session has spent $%.4f of its "
+		    "--max-budget-usd %.4f; no request was sent", x->spent_usd,
+		    o->max_budget_usd);
+		bk_fail("%s; fix: raise --max-budget-usd or start a new session",
+		    msg);
+		rc = BK_EXIT_BUDGET;
+		if (o->output_format != BK_OUT_TEXT)
+			emit_result(o, x, NULL, "error_max_budget_usd", msg, rc, t0);
+		goto out;
+	}
+	/* the prompt is kept before it is sent: nothing typed is lost */
+	if (bk_session_append_user(&ps.s, bk_port_now(),
+	    (const uint8_t *)prompt, plen, err, sizeof(err)) != BK_OK)
+		warn_line(err);
+	if (bk_transcript_add(&ps.t, BK_ROLE_USER, (const uint8_t *)prompt,
+	    plen, bk_port_now(), BK_TURN_RAW) != BK_OK ||
+	    bk_transcript_messages(&ps.t, &m, &nm) != BK_OK) {
 		bk_fail("out of memory");
-		return BK_EXIT_USAGE;
+		rc = BK_EXIT_USAGE;
+		goto out;
 	}
 	sink.ctx = &po;
 	sink.text = print_text;
 	sink.event = print_event;
-	bk_turn_run(x, &cv, &t, &sink);
+	bk_reply_run(x, m, nm, &t, &sink);
+	persist_reply(&ps, x, &t);
 	if (po.bytes > 0 && po.last != '\n' && !po.closed && !po.failed)
 		bk_port_write(1, "\n", 1, NULL, NULL);
 
@@ -212,7 +417,7 @@ print_mode(const struct bk_opts *o, struct bk_ctx *x, const char *prompt,
 		    "or the file it goes to", po.err.msg);
 		rc = BK_EXIT_USAGE;
 	} else if (t.err != BK_OK) {
-		bk_turn_report(x, &t);
+		bk_reply_report(x, &t);
 	} else if (strcmp(t.stop_reason, "max_tokens") == 0) {
 		fprintf(stderr, "%s: warning: the answer stopped at --max-tokens "
 		    "%u; raise it for a longer answer\n", prog, x->max_tokens);
@@ -220,29 +425,8 @@ print_mode(const struct bk_opts *o, struct bk_ctx *x, const char *prompt,
 	if (o->output_format != BK_OUT_TEXT && !po.closed) {
 		if (o->output_format == BK_OUT_STREAM_JSON && t.err == BK_OK)
 			bk_out_assistant(x, &t);
-		memset(&r, 0, sizeof(r));
-		r.is_error = t.err != BK_OK;
-		r.subtype = r.is_error ? "error_during_execution" : "success";
-		if (r.is_error) {
-			r.result = t.call.svc.message[0] ? t.call.svc.message :
-			    bk_strerror(t.err);
-			r.result_len = strlen(r.result);
-		} else {
-			r.result = t.text;
-			r.result_len = t.len;
-		}
-		r.session_id = x->session_id;
-		r.num_turns = 1;
-		r.duration_ms = bk_port_mono_ms() - t0;
-		r.duration_api_ms = t.api_ms;
-		r.cost_usd = t.cost_usd;
-		r.usage = &t.usage;
-		r.stop_reason = t.stop_reason;
-		r.model = t.model[0] ? t.model : x->model;
-		r.error_code = r.is_error ? bk_errname(t.err) : NULL;
-		r.error_fix = t.call.svc.hint;
-		r.exit_code = rc;
-		bk_out_result(&r);
+		emit_result(o, x, &t, t.err == BK_OK ? "success" :
+		    "error_during_execution", NULL, rc, t0);
 	}
 	if (o->verbose) {
 		fprintf(stderr, "%s: request id %s; usage: %llu input, %llu output "
@@ -253,6 +437,12 @@ print_mode(const struct bk_opts *o, struct bk_ctx *x, const char *prompt,
 		    (unsigned long long)t.usage.cache_creation_input_tokens,
 		    (unsigned long long)t.usage.cache_read_input_tokens,
 		    t.stop_reason[0] ? t.stop_reason : "-");
+		if (t.cost_usd >= 0)
+			fprintf(stderr, "%s: cost: $%.6f (session $%.6f)\n", prog,
+			    t.cost_usd, x->spent_usd);
+		else
+			fprintf(stderr, "%s: cost: unknown (no price for %s)\n",
+			    prog, x->model);
 		fprintf(stderr, "%s: timings: first byte %.1f ms, first text "
 		    "%.1f ms, total %.1f ms\n", prog,
 		    t.call.t_first_byte_us ? (double)(t.call.t_first_byte_us -
@@ -261,16 +451,91 @@ print_mode(const struct bk_opts *o, struct bk_ctx *x, const char *prompt,
 		    t.call.t_start_us) / 1000.0 : 0.0,
 		    (double)(t.call.t_end_us - t.call.t_start_us) / 1000.0);
 	}
-	bk_turn_free(&t);
-	bk_convo_clear(&cv);
+	bk_reply_free(&t);
 	bk_call_free_buffers();
+out:
+	persist_close(&ps);
 	return rc;
+}
+
+/* ---- commands ------------------------------------------------------------------ */
+
+static int
+cmd_usage(const struct bk_opts *o)
+{
+	static struct bk_ledger_sum sum;
+	static struct bk_usage_row rows[512];
+	char state[BK_SESSION_PATH_MAX], err[600];
+	enum bk_ledger_by by = BK_LEDGER_BY_NONE;
+	int64_t since = 0;
+	struct bk_buf b;
+	char *buf;
+	size_t cap = 1u << 20;
+	enum bk_err e;
+
+	if (bk_state_dir(bk_port_getenv("XDG_STATE_HOME"),
+	    bk_port_getenv("HOME"), state, sizeof(state), err,
+	    sizeof(err)) != BK_OK) {
+		bk_fail("%s", err);
+		return BK_EXIT_USAGE;
+	}
+	if (o->by != NULL && bk_ledger_by_parse(o->by, &by) != BK_OK)
+		return BK_EXIT_USAGE;
+	if (o->since != NULL && bk_ledger_parse_date(o->since, &since) !=
+	    BK_OK) {
+		bk_fail("--since wants a date like 2026-11-01, not '%s'",
+		    o->since);
+		return BK_EXIT_USAGE;
+	}
+	bk_ledger_sum_init(&sum, by, since, rows, sizeof(rows) /
+	    sizeof(rows[0]));
+	e = bk_ledger_sum_file(state, &sum, err, sizeof(err));
+	if (e != BK_OK && e != BK_E_LIMIT) {
+		bk_fail("%s", err);
+		return BK_EXIT_USAGE;
+	}
+	if ((buf = malloc(cap)) == NULL)
+		return BK_EXIT_USAGE;
+	bk_buf_init(&b, buf, cap);
+	if (o->json)
+		bk_ledger_format_json(&b, rows, sum.n, &sum.st);
+	else
+		bk_ledger_format_table(&b, rows, sum.n, &sum.st);
+	bk_port_write(1, buf, b.len, NULL, NULL);
+	bk_buf_init(&b, buf, cap);
+	bk_ledger_format_notes(&b, state, &sum.st);
+	if (b.len > 0)
+		bk_port_write(2, buf, b.len, NULL, NULL);
+	free(buf);
+	return BK_EXIT_OK;
+}
+
+/* doctor resolves aliases through the catalogue, as a call would */
+static enum bk_err
+doctor_model(void *ctx, const char *model, const char *region, char *out,
+    size_t cap)
+{
+	struct bk_buf b;
+	const struct bk_model_info *info;
+	char note[256];
+
+	(void)ctx;
+	bk_buf_init(&b, out, cap);
+	return bk_model_resolve(model, region, NULL, bk_port_now(), &b, &info,
+	    note, sizeof(note));
+}
+
+static const char *
+settings_env(const void *ctx, const char *name)
+{
+	return bk_settings_file_env(ctx, name);
 }
 
 int
 main(int argc, char **argv)
 {
 	static struct bk_ctx x;
+	static struct bk_settings st;
 	struct bk_opts o;
 	struct bk_port_err perr;
 	uint8_t *in = NULL;
@@ -294,10 +559,58 @@ main(int argc, char **argv)
 		rc = BK_EXIT_NETWORK;
 		goto done;
 	}
-	if (o.cmd != BK_CMD_ASK) {
-		bk_fail("the %s command is not built yet",
-		    o.cmd == BK_CMD_DOCTOR ? "doctor" : o.cmd == BK_CMD_MODELS ?
-		    "models" : o.cmd == BK_CMD_PROFILES ? "profiles" : "usage");
+	/* settings.json and Claude Code's environment, under the flags */
+	{
+		char err[1200];
+		enum bk_err e = bk_settings_load(&st, o.settings, err,
+		    sizeof(err));
+		if (e != BK_OK) {
+			bk_fail("%s; fix: correct the settings file", err);
+			goto done;
+		}
+		if (st.warnings[0] != '\0') {
+			char *l = st.warnings, *nl;
+			for (; *l != '\0'; l = nl + 1) {
+				if ((nl = strchr(l, '\n')) == NULL)
+					nl = l + strlen(l) - 1;
+				fprintf(stderr, "%s: warning: %.*s\n", prog,
+				    (int)(nl - l + (*nl != '\n')), l);
+			}
+		}
+		bk_port_env_fallback(settings_env, &st);
+		x.st = &st;
+	}
+	if (o.cmd == BK_CMD_USAGE) {
+		rc = cmd_usage(&o);
+		goto done;
+	}
+	if (o.cmd == BK_CMD_DOCTOR) {
+		struct bk_doctor_in din;
+		memset(&din, 0, sizeof(din));
+		din.profile_flag = o.profile;
+		din.region_flag = o.region;
+		din.model = o.model ? o.model : (st.model[0] ? st.model : NULL);
+		din.model_for = doctor_model;
+		din.builtin_ca_pem = bk_builtin_roots(&din.builtin_ca_len);
+		din.trace = o.debug;
+		din.no_prompt = !bk_port_isatty(2);
+		din.out = stdout;
+		rc = bk_doctor_run(&din);
+		goto done;
+	}
+	if (o.cmd == BK_CMD_MODELS || o.cmd == BK_CMD_PROFILES) {
+		struct bk_ctl_opts co;
+		if ((rc = bk_ctx_setup(&x, &o, BK_SETUP_REGION)) >= 0 ||
+		    (rc = bk_ctx_credentials(&x)) >= 0)
+			goto done;
+		memset(&co, 0, sizeof(co));
+		co.json = o.json;
+		co.page_size = o.page_size;
+		co.out = stdout;
+		co.err = stderr;
+		co.prog = prog;
+		rc = o.cmd == BK_CMD_MODELS ? bk_cmd_models(&x.conf, &x.cr, &co) :
+		    bk_cmd_profiles(&x.conf, &x.cr, &co);
 		goto done;
 	}
 	if (!bk_port_isatty(0)) {
@@ -328,6 +641,7 @@ main(int argc, char **argv)
 done:
 	bk_port_cleanup();
 	bk_ctx_free(&x);
+	bk_settings_wipe(&st);
 	if (prompt != NULL)
 		bk_wipe(prompt, plen);
 	free(prompt);

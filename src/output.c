@@ -115,7 +115,7 @@ bk_out_event(const char *session_id, const char *raw, size_t n)
 }
 
 enum bk_err
-bk_out_assistant(const struct bk_ctx *x, const struct bk_turn *t)
+bk_out_assistant(const struct bk_ctx *x, const struct bk_reply *t)
 {
 	struct line l;
 

@@ -29,7 +29,7 @@ struct bk_result {
 /* Each writes one line to stdout; BK_OK or BK_E_IO (the reader left). */
 enum bk_err bk_out_init(const struct bk_ctx *x, const char *cwd);
 enum bk_err bk_out_event(const char *session_id, const char *raw, size_t n);
-enum bk_err bk_out_assistant(const struct bk_ctx *x, const struct bk_turn *t);
+enum bk_err bk_out_assistant(const struct bk_ctx *x, const struct bk_reply *t);
 enum bk_err bk_out_result(const struct bk_result *r);
 
 #endif

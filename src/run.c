@@ -24,55 +24,14 @@ bk_fail(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-/* ---- the conversation -------------------------------------------------- */
-
-enum bk_err
-bk_convo_add(struct bk_convo *cv, enum bk_role role, const char *text,
-    size_t len)
-{
-	char *copy;
-
-	if (cv->n == cv->cap) {
-		size_t nc = cv->cap ? cv->cap * 2 : 16;
-		struct bk_message *m = realloc(cv->m, nc * sizeof(*m));
-		if (m == NULL)
-			return BK_E_NOMEM;
-		cv->m = m;
-		cv->cap = nc;
-	}
-	copy = malloc(len + 1);
-	if (copy == NULL)
-		return BK_E_NOMEM;
-	if (len > 0)
-		memcpy(copy, text, len);
-	copy[len] = '\0';
-	cv->m[cv->n].role = role;
-	cv->m[cv->n].text = (const uint8_t *)copy;
-	cv->m[cv->n].len = len;
-	cv->n++;
-	return BK_OK;
-}
-
-void
-bk_convo_pop(struct bk_convo *cv)
-{
-	if (cv->n == 0)
-		return;
-	cv->n--;
-	free((void *)(uintptr_t)cv->m[cv->n].text);
-}
-
-void
-bk_convo_clear(struct bk_convo *cv)
-{
-	while (cv->n > 0)
-		bk_convo_pop(cv);
-	free(cv->m);
-	cv->m = NULL;
-	cv->cap = 0;
-}
-
 /* ---- setup --------------------------------------------------------------- */
+
+const char *
+bk_builtin_roots(size_t *len)
+{
+	*len = sizeof(bk_amazon_roots_pem) - 1;
+	return bk_amazon_roots_pem;
+}
 
 static const char *
 env_nonempty(const char *name)
@@ -193,12 +152,24 @@ bk_ctx_setup(struct bk_ctx *x, const struct bk_opts *o, int need)
 	enum bk_err e;
 	int rc;
 
+	const struct bk_settings *st = x->st;
+	const char *profile = o->profile;
+
 	x->o = o;
-	e = bk_awsconf_load(&x->conf, o->profile, why, sizeof(why));
+	/* settings.json's bedrock.profile comes after --profile and
+	 * AWS_PROFILE, and does not count as an explicit choice */
+	if (profile == NULL && st != NULL && st->profile[0] != '\0' &&
+	    env_nonempty("AWS_PROFILE") == NULL)
+		profile = st->profile;
+	e = bk_awsconf_load(&x->conf, profile, why, sizeof(why));
 	if (e != BK_OK) {
 		bk_fail("%s; fix: correct the file (or point AWS_CONFIG_FILE / "
 		    "AWS_SHARED_CREDENTIALS_FILE elsewhere)", why);
 		return BK_EXIT_USAGE;
+	}
+	if (profile != o->profile) {
+		x->conf.profile_explicit = 0;
+		x->conf.profile_from = "settings bedrock.profile";
 	}
 	x->conf.trace = o->debug;
 	x->conf.no_prompt = !bk_port_isatty(2);
@@ -206,7 +177,20 @@ bk_ctx_setup(struct bk_ctx *x, const struct bk_opts *o, int need)
 		return rc;
 	if (need < BK_SETUP_REGION)
 		return -1;
-	e = bk_region_resolve(&x->conf, o->region);
+	{
+		/* flags > env > settings > the profile and IMDS */
+		const char *flag = o->region;
+		int from_settings = 0;
+		if (flag == NULL && env_nonempty("AWS_REGION") == NULL &&
+		    env_nonempty("AWS_DEFAULT_REGION") == NULL && st != NULL &&
+		    st->region[0] != '\0') {
+			flag = st->region;
+			from_settings = 1;
+		}
+		e = bk_region_resolve(&x->conf, flag);
+		if (e == BK_OK && from_settings)
+			x->conf.region_from = "settings bedrock.region";
+	}
 	if (e == BK_E_NO_REGION) {
 		bk_fail("no AWS region configured; fix: export "
 		    "AWS_REGION=us-east-1, pass --region, or set region in "
@@ -221,8 +205,20 @@ bk_ctx_setup(struct bk_ctx *x, const struct bk_opts *o, int need)
 	}
 	if (need < BK_SETUP_CALL)
 		return -1;
-	e = bk_service_endpoint(&x->conf, "BEDROCK_RUNTIME", "bedrock_runtime",
-	    "bedrock-runtime", x->conf.region, &x->ep, &x->ep_from);
+	if (st != NULL && st->base_url[0] != '\0') {
+		/* Claude Code's gateway setting wins over the AWS overrides */
+		struct bk_endpoint_params p;
+		memset(&p, 0, sizeof(p));
+		p.service = "bedrock-runtime";
+		p.region = x->conf.region;
+		p.endpoint = st->base_url;
+		e = bk_endpoint_resolve(&p, &x->ep);
+		x->ep_from = "ANTHROPIC_BEDROCK_BASE_URL";
+	} else {
+		e = bk_service_endpoint(&x->conf, "BEDROCK_RUNTIME",
+		    "bedrock_runtime", "bedrock-runtime", x->conf.region, &x->ep,
+		    &x->ep_from);
+	}
 	if (e != BK_OK) {
 		bk_fail("endpoint: %s; fix: use https://host[:port] in "
 		    "AWS_ENDPOINT_URL_BEDROCK_RUNTIME (or the profile's "
@@ -233,21 +229,29 @@ bk_ctx_setup(struct bk_ctx *x, const struct bk_opts *o, int need)
 		fprintf(stderr, "%s: warning: endpoint %s is plain http: the "
 		    "prompt, the answer and the request signature cross the "
 		    "network unencrypted\n", prog, x->ep.url);
-	if ((rc = bk_ctx_credentials(x)) >= 0)
+	if (st != NULL && st->skip_auth) {
+		/* a gateway in front of Bedrock signs for us */
+		snprintf(x->cr.source, sizeof(x->cr.source), "none "
+		    "(CLAUDE_CODE_SKIP_BEDROCK_AUTH)");
+		x->have_creds = 1;
+	} else if ((rc = bk_ctx_credentials(x)) >= 0) {
 		return rc;
-	/* the model: --model, then Claude Code's and the tutorial's env */
+	}
+	/* the model: --model, then ANTHROPIC_MODEL, CLAUDE_MODEL and the
+	 * settings (settings.c ordered those), then the default */
 	{
 		const char *m = o->model, *from = "--model";
-		if (m == NULL && (m = env_nonempty("ANTHROPIC_MODEL")) != NULL)
-			from = "ANTHROPIC_MODEL";
-		if (m == NULL && (m = env_nonempty("CLAUDE_MODEL")) != NULL)
-			from = "CLAUDE_MODEL";
+		if (m == NULL && st != NULL && st->model[0] != '\0') {
+			m = st->model;
+			from = st->model_from;
+		}
 		if (m == NULL)
 			from = "the default (sonnet)";
 		if ((rc = bk_ctx_model(x, m, from)) >= 0)
 			return rc;
 	}
-	x->temperature_milli = o->temperature_milli;
+	x->temperature_milli = o->temperature_milli >= 0 ?
+	    o->temperature_milli : (st != NULL ? st->temperature_milli : -1);
 	return -1;
 }
 
@@ -259,9 +263,12 @@ bk_ctx_model(struct bk_ctx *x, const char *requested, const char *from)
 	char note[512];
 	enum bk_err e;
 
-	ov.sonnet = env_nonempty("ANTHROPIC_DEFAULT_SONNET_MODEL");
-	ov.opus = env_nonempty("ANTHROPIC_DEFAULT_OPUS_MODEL");
-	ov.haiku = env_nonempty("ANTHROPIC_DEFAULT_HAIKU_MODEL");
+	ov.sonnet = x->st != NULL && x->st->sonnet_model[0] ?
+	    x->st->sonnet_model : NULL;
+	ov.opus = x->st != NULL && x->st->opus_model[0] ?
+	    x->st->opus_model : NULL;
+	ov.haiku = x->st != NULL && x->st->haiku_model[0] ?
+	    x->st->haiku_model : NULL;
 	bk_buf_init(&mb, x->model, sizeof(x->model));
 	e = bk_model_resolve(requested, x->conf.region, &ov, bk_port_now(),
 	    &mb, &x->model_info, note, sizeof(note));
@@ -281,8 +288,10 @@ bk_ctx_model(struct bk_ctx *x, const char *requested, const char *from)
 	 * limit.
 	 */
 	x->max_tokens = x->o->max_tokens ? x->o->max_tokens :
-	    BK_DEFAULT_MAX_TOKENS;
-	if (!x->o->max_tokens && x->model_info != NULL &&
+	    (x->st != NULL && x->st->max_tokens ? x->st->max_tokens :
+	    BK_DEFAULT_MAX_TOKENS);
+	if (!x->o->max_tokens && !(x->st != NULL && x->st->max_tokens) &&
+	    x->model_info != NULL &&
 	    x->model_info->max_output > 0 &&
 	    x->model_info->max_output < x->max_tokens)
 		x->max_tokens = x->model_info->max_output;
@@ -303,7 +312,7 @@ bk_ctx_free(struct bk_ctx *x)
 /* ---- one turn ------------------------------------------------------------- */
 
 struct turn_rx {
-	struct bk_turn *t;
+	struct bk_reply *t;
 	const struct bk_sink *sink;
 };
 
@@ -311,7 +320,7 @@ static int
 turn_text(void *ctx, const char *s, size_t n)
 {
 	struct turn_rx *r = ctx;
-	struct bk_turn *t = r->t;
+	struct bk_reply *t = r->t;
 
 	/* the whole answer is kept: sessions, json results and resuming a
 	 * cut stream all need it */
@@ -397,15 +406,15 @@ redact_all(struct bk_call *c)
 static void
 set_call_creds(struct bk_call *c, const struct bk_credentials *cr)
 {
-	c->creds.akid = cr->akid;
+	c->creds.akid = cr->akid[0] ? cr->akid : NULL;
 	c->creds.secret = cr->secret;
 	c->creds.token = cr->token[0] ? cr->token : NULL;
 	c->bearer = cr->bearer[0] ? cr->bearer : NULL;
 }
 
 void
-bk_turn_run(struct bk_ctx *x, const struct bk_convo *cv, struct bk_turn *t,
-    const struct bk_sink *sink)
+bk_reply_run(struct bk_ctx *x, const struct bk_message *m, size_t nm,
+    struct bk_reply *t, const struct bk_sink *sink)
 {
 	struct turn_rx rx;
 	struct bk_body body;
@@ -417,8 +426,8 @@ bk_turn_run(struct bk_ctx *x, const struct bk_convo *cv, struct bk_turn *t,
 
 	memset(t, 0, sizeof(*t));
 	t->cost_usd = -1;
-	for (i = 0; i < cv->n; i++)
-		cap += 6 * cv->m[i].len + 64;
+	for (i = 0; i < nm; i++)
+		cap += 6 * m[i].len + 64;
 	cap += 6 * x->system_len;
 	if ((buf = malloc(cap)) == NULL) {
 		t->err = BK_E_NOMEM;
@@ -429,8 +438,8 @@ bk_turn_run(struct bk_ctx *x, const struct bk_convo *cv, struct bk_turn *t,
 	body.temperature_milli = x->temperature_milli;
 	body.system = (const uint8_t *)x->system;
 	body.system_len = x->system_len;
-	body.messages = cv->m;
-	body.nmessages = cv->n;
+	body.messages = m;
+	body.nmessages = nm;
 	bk_buf_init(&bb, buf, cap);
 	if ((t->err = bk_body_messages(&bb, &body, &replaced)) != BK_OK) {
 		free(buf);
@@ -463,7 +472,10 @@ bk_turn_run(struct bk_ctx *x, const struct bk_convo *cv, struct bk_turn *t,
 		c->ca_pem = x->conf.ca_pem;
 		c->ca_pem_len = x->conf.ca_pem_len;
 		c->connect_timeout_ms = 10000;
-		c->idle_timeout_ms = 300000;
+		/* API_TIMEOUT_MS / bedrock.timeout: no byte for this long ends
+		 * the call (a total limit would cut long answers) */
+		c->idle_timeout_ms = x->st != NULL && x->st->timeout_ms ?
+		    x->st->timeout_ms : 300000;
 		c->key_cache = &x->key_cache;
 		c->trace = x->o->debug;
 		c->on_text = turn_text;
@@ -512,7 +524,7 @@ bk_turn_run(struct bk_ctx *x, const struct bk_convo *cv, struct bk_turn *t,
 }
 
 void
-bk_turn_free(struct bk_turn *t)
+bk_reply_free(struct bk_reply *t)
 {
 	free(t->text);
 	t->text = NULL;
@@ -549,7 +561,7 @@ bk_exit_code(enum bk_err e)
 }
 
 void
-bk_turn_report(const struct bk_ctx *x, const struct bk_turn *t)
+bk_reply_report(const struct bk_ctx *x, const struct bk_reply *t)
 {
 	const struct bk_call *c = &t->call;
 	enum bk_err e = t->err;

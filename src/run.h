@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "client.h"
 #include "creds.h"
+#include "settings.h"
 
 /* Exit codes (README.md, "Exit codes"). */
 enum {
@@ -27,18 +28,9 @@ enum {
 
 #define BK_DEFAULT_MAX_TOKENS 4096u
 
-/* A conversation: alternating user/assistant turns, text owned here. */
-struct bk_convo {
-	struct bk_message *m;
-	size_t n, cap;
-};
-enum bk_err bk_convo_add(struct bk_convo *cv, enum bk_role role,
-    const char *text, size_t len);
-void bk_convo_pop(struct bk_convo *cv);
-void bk_convo_clear(struct bk_convo *cv);
-
 struct bk_ctx {
 	const struct bk_opts *o;
+	const struct bk_settings *st;
 	struct bk_awsconf conf;
 	struct bk_credentials cr;
 	struct bk_endpoint ep;
@@ -78,7 +70,7 @@ struct bk_sink {
 	void (*event)(void *ctx, const char *raw, size_t n);  /* may be NULL */
 };
 
-struct bk_turn {
+struct bk_reply {
 	enum bk_err err;
 	int status;
 	char *text;                /* the answer so far (malloc'd, NUL-ended) */
@@ -93,15 +85,19 @@ struct bk_turn {
 	struct bk_call call;       /* error detail: svc, perr, detail */
 };
 
-/* One request/answer over the conversation, with one credential refresh
- * and retry on an expired token.  The answer is NOT added to cv. */
-void bk_turn_run(struct bk_ctx *x, const struct bk_convo *cv,
-    struct bk_turn *t, const struct bk_sink *sink);
-void bk_turn_free(struct bk_turn *t);
+/* One request/answer over the conversation (alternating, starting and
+ * ending with a user turn), with one credential refresh and retry on an
+ * expired token. */
+void bk_reply_run(struct bk_ctx *x, const struct bk_message *m, size_t n,
+    struct bk_reply *t, const struct bk_sink *sink);
+void bk_reply_free(struct bk_reply *t);
 
 /* The exit code of an error, and its one-line report on stderr. */
 int bk_exit_code(enum bk_err e);
-void bk_turn_report(const struct bk_ctx *x, const struct bk_turn *t);
+void bk_reply_report(const struct bk_ctx *x, const struct bk_reply *t);
+
+/* The Amazon Trust Services roots built into the binary. */
+const char *bk_builtin_roots(size_t *len);
 
 /* "bedrock-claude: ..." on stderr. */
 void bk_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -43,11 +43,14 @@ suite vectors "$OBJ/vectors" tests/vectors
 suite endpoints "$OBJ/endpoints" tests/vectors
 suite creds_vectors "$OBJ/creds_vectors" tests/vectors
 suite catalog "$OBJ/catalog_test"
+suite settings "$OBJ/settings_test"
+suite session "$OBJ/session_test"
 suite replay "$OBJ/replay" tests/fuzz/corpus
 if [ "$MODE" != --unit-only ]; then
     suite sim python3 tests/sim/bedrock_sim.py --selftest
     suite e2e python3 tests/e2e.py --bin ./bedrock-claude
     suite e2e-creds python3 tests/e2e_creds.py --bin ./bedrock-claude
+    suite e2e-doctor python3 tests/e2e_doctor.py --bin ./bedrock-claude
 fi
 
 echo "$total_pass passed, $total_fail failed"
