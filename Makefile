@@ -44,7 +44,7 @@ LIBS   := $(DEPS)/lib/libcurl.a $(DEPS)/lib/libbearssl.a -lpthread -lm
 CORE   := $(OBJ)/bedrock.o
 PROG_OBJS := $(OBJ)/main.o $(OBJ)/cli.o $(OBJ)/run.o $(OBJ)/output.o \
 	$(OBJ)/catalog.o $(OBJ)/settings.o $(OBJ)/session.o $(OBJ)/ledger.o \
-	$(OBJ)/control.o $(OBJ)/doctor.o $(OBJ)/posix_fs.o \
+	$(OBJ)/control.o $(OBJ)/doctor.o $(OBJ)/posix_fs.o $(OBJ)/persist.o \
 	$(OBJ)/client.o $(OBJ)/creds.o $(OBJ)/awsreq.o \
 	$(OBJ)/posix.o $(OBJ)/http_curl.o $(CORE)
 TEST_BIN := $(OBJ)/unit $(OBJ)/vectors $(OBJ)/endpoints $(OBJ)/creds_vectors \
@@ -71,7 +71,8 @@ $(OBJ)/main.o $(OBJ)/run.o $(OBJ)/output.o $(OBJ)/cli.o: src/run.h \
 $(OBJ)/catalog.o: src/catalog.h
 $(OBJ)/main.o: src/session.h src/ledger.h src/settings.h src/control.h \
 	src/doctor.h port/port_fs.h
-$(OBJ)/session.o $(OBJ)/ledger.o: src/session.h src/ledger.h port/port_fs.h
+$(OBJ)/session.o $(OBJ)/ledger.o $(OBJ)/persist.o: src/session.h src/ledger.h \
+	port/port_fs.h src/persist.h src/run.h
 $(OBJ)/settings.o $(OBJ)/run.o: src/settings.h
 $(OBJ)/control.o $(OBJ)/doctor.o: src/control.h src/doctor.h src/creds.h \
 	src/awsreq.h src/client.h
