@@ -566,6 +566,9 @@ bk_json_parse(struct bk_json *j, const char *js, size_t len,
 	 */
 	{
 		size_t i = (size_t)toks[0].end;
+		/* a string token ends before its closing quote */
+		if (toks[0].type == JSMN_STRING)
+			i++;
 		for (; i < len; i++) {
 			char c = js[i];
 			if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
@@ -743,7 +746,8 @@ json_unescape(const char *s, size_t n, char *out, size_t cap, size_t *out_len)
 				} else if (cp >= 0xDC00 && cp <= 0xDFFF) {
 					return BK_E_JSON;
 				}
-				if (cap - o < 4)
+				if (cap - o < (size_t)(cp < 0x80 ? 1 :
+				    cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4))
 					return BK_E_BUFSZ;
 				o += utf8_put((uint8_t *)out + o, cp);
 				continue;
@@ -2124,6 +2128,10 @@ evs_message(struct bk_evs *d, const uint8_t *m, uint32_t crc_state)
 				    (uint32_t)pos, 2);
 			need = (size_t)m[pos] << 8 | m[pos + 1];
 			pos += 2;
+			/* the format's limit; the encoder keeps it too */
+			if (need > 32767)
+				return evs_fail(d, BK_E_EVS_HEADER_VALUE,
+				    (uint32_t)pos, (uint32_t)need);
 			break;
 		default:
 			return evs_fail(d, BK_E_EVS_HEADER_TYPE,
@@ -2176,6 +2184,10 @@ bk_evs_push(struct bk_evs *d, const uint8_t *in, size_t len, size_t *used)
 	*used = 0;
 	if (d->err != BK_OK)
 		return BK_EVS_ERROR;
+	/* a buffer that cannot hold the smallest message fails the same way
+	 * however the input is split */
+	if (d->cap < BK_EVS_MIN_LEN)
+		return evs_fail(d, BK_E_EVS_TOO_LARGE, 0, (uint32_t)d->cap);
 
 	/* whole message in the input and nothing buffered: no copy */
 	if (d->have == 0 && len >= BK_EVS_PRELUDE_LEN) {
@@ -2650,8 +2662,11 @@ tok_copy(const struct bk_json *j, int k, char *dst, size_t cap)
 {
 	size_t n;
 
+	/* ids and reasons are shown with -v: clean like any service text */
 	if (k < 0 || bk_json_str(j, k, dst, cap, &n) != BK_OK)
 		dst[0] = '\0';
+	else
+		copy_clean(dst, cap, dst, n);
 }
 
 static void
@@ -3083,9 +3098,18 @@ bk_svc_error_http(struct bk_svc_error *e, int status, const char *error_type,
 		size_t n;
 		if (k < 0)
 			k = bk_json_get(&j, 0, "Message");
+		/*
+		 * Unescape, then clean: the text goes to a terminal.  If it
+		 * does not unescape (too long, a lone surrogate), clean the
+		 * escaped text instead; never keep a half-unescaped buffer.
+		 */
 		if (k >= 0 && bk_json_str(&j, k, e->message,
 		    sizeof(e->message), &n) == BK_OK)
 			copy_clean(e->message, sizeof(e->message), e->message, n);
+		else if (k >= 0 && j.t[k].type == JSMN_STRING)
+			copy_clean(e->message, sizeof(e->message),
+			    j.js + j.t[k].start,
+			    (size_t)(j.t[k].end - j.t[k].start));
 		/*
 		 * A signature mismatch echoes the canonical request and string
 		 * to sign the server expected: long, useless to a user, and the

@@ -61,7 +61,7 @@
 	/* event stream */ \
 	X(BK_E_EVS_PRELUDE_CRC, 10, "event-stream prelude checksum mismatch") \
 	X(BK_E_EVS_MESSAGE_CRC, 11, "event-stream message checksum mismatch") \
-	X(BK_E_EVS_TOO_LARGE, 12, "event-stream message exceeds the 16 MiB limit") \
+	X(BK_E_EVS_TOO_LARGE, 12, "event-stream message exceeds the size limit") \
 	X(BK_E_EVS_TOO_SMALL, 13, "event-stream message shorter than 16 bytes") \
 	X(BK_E_EVS_HEADERS_LEN, 14, "event-stream headers length exceeds the message") \
 	X(BK_E_EVS_HEADER_NAME, 15, "event-stream header name is empty or truncated") \
@@ -461,7 +461,7 @@ enum bk_evs_status bk_evs_push(struct bk_evs *d, const uint8_t *in,
 enum bk_err bk_evs_finish(struct bk_evs *d);
 /* One-line description of d->err with its numbers (CRCs, lengths). */
 void bk_evs_describe(const struct bk_evs *d, struct bk_buf *out);
-/* String (or bytes) header by name; NULL if absent or another type. */
+/* Header by name, of any type; NULL if absent (check ->type). */
 const struct bk_evs_header *bk_evs_find(const struct bk_evs_message *m,
     const char *name);
 

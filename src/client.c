@@ -48,9 +48,16 @@ trace_line(const char *dir, const char *name, size_t nl, const char *val,
 	if ((nl == 13 && strncasecmp(name, "authorization", 13) == 0) ||
 	    (nl == 20 && strncasecmp(name, "x-amz-security-token", 20) == 0))
 		fprintf(stderr, "%s %.*s: [redacted]\n", dir, (int)nl, name);
-	else
-		fprintf(stderr, "%s %.*s: %.*s\n", dir, (int)nl, name, (int)vl,
-		    val);
+	else {
+		/* a server's header bytes are not trusted with a terminal */
+		char v[512];
+		size_t i, n = vl < sizeof(v) ? vl : sizeof(v);
+		for (i = 0; i < n; i++)
+			v[i] = (unsigned char)val[i] >= ' ' && val[i] != 0x7f ?
+			    val[i] : '?';
+		fprintf(stderr, "%s %.*s: %.*s%s\n", dir, (int)nl, name, (int)n,
+		    v, n < vl ? "..." : "");
+	}
 }
 
 static int
@@ -75,9 +82,12 @@ rx_header(void *ctx, const char *name, size_t nl, const char *val, size_t vl)
 	if (r->c->trace)
 		trace_line("<", name, nl, val, vl);
 	if (nl == 16 && strncasecmp(name, "x-amzn-requestid", 16) == 0) {
-		size_t n = vl < sizeof(r->c->request_id) - 1 ? vl :
+		size_t i, n = vl < sizeof(r->c->request_id) - 1 ? vl :
 		    sizeof(r->c->request_id) - 1;
-		memcpy(r->c->request_id, val, n);
+		/* printed with -v and in errors: keep it to printable ASCII */
+		for (i = 0; i < n; i++)
+			r->c->request_id[i] = val[i] > ' ' && val[i] < 0x7f ?
+			    val[i] : '?';
 		r->c->request_id[n] = '\0';
 	} else if (nl == 16 && strncasecmp(name, "x-amzn-errortype", 16) == 0) {
 		size_t n = vl < sizeof(r->errtype) ? vl : sizeof(r->errtype);
