@@ -46,9 +46,10 @@ PROG_OBJS := $(OBJ)/main.o $(OBJ)/cli.o $(OBJ)/run.o $(OBJ)/output.o \
 	$(OBJ)/catalog.o $(OBJ)/settings.o $(OBJ)/session.o $(OBJ)/ledger.o \
 	$(OBJ)/control.o $(OBJ)/doctor.o $(OBJ)/posix_fs.o $(OBJ)/persist.o \
 	$(OBJ)/client.o $(OBJ)/creds.o $(OBJ)/awsreq.o \
-	$(OBJ)/posix.o $(OBJ)/http_curl.o $(CORE)
+	$(OBJ)/posix.o $(OBJ)/http_curl.o $(OBJ)/lineedit.o $(CORE)
 TEST_BIN := $(OBJ)/unit $(OBJ)/vectors $(OBJ)/endpoints $(OBJ)/creds_vectors \
-	$(OBJ)/catalog_test $(OBJ)/settings_test $(OBJ)/session_test $(OBJ)/replay
+	$(OBJ)/catalog_test $(OBJ)/settings_test $(OBJ)/session_test $(OBJ)/replay \
+	$(OBJ)/lineedit_demo
 
 .PHONY: all deps test demo fuzz asan bench clean distclean install
 all: bedrock-claude
@@ -121,6 +122,10 @@ $(OBJ)/replay: tests/fuzz/replay.c tests/fuzz/fuzz_evs.c \
 		tests/fuzz/fuzz_stream.c $(CORE)
 	$(CC) $(TCFLAGS) -DREPLAY tests/fuzz/replay.c $(CORE) \
 		$(DEPS)/lib/libbearssl.a -static -o $@
+
+$(OBJ)/lineedit.o: port/lineedit.h
+$(OBJ)/lineedit_demo: tests/lineedit_demo.c $(OBJ)/lineedit.o
+	$(CC) $(TCFLAGS) tests/lineedit_demo.c $(OBJ)/lineedit.o -static -o $@
 
 test: bedrock-claude $(TEST_BIN)
 	@sh tests/run.sh $(OBJ)
