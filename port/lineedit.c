@@ -52,9 +52,10 @@ enum { LE_K_UP = 256, LE_K_DOWN, LE_K_LEFT, LE_K_RIGHT, LE_K_HOME, LE_K_END,
 
 /*
  * Signal handlers must find the terminal to restore it, so the raw-mode
- * state is static: one terminal in raw mode at a time.  It is written
- * only while our signals are blocked; they are delivered only inside
- * pselect(), so a flag cannot be set between our check and our sleep.
+ * state is static: one terminal in raw mode at a time.  While raw, every
+ * signal but the synchronous faults is blocked except inside pselect():
+ * a flag (ours, or the program's) cannot be set between our check and
+ * our sleep, and the state is only read by handlers, never torn.
  */
 static const int le_sigs[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGTSTP,
 	SIGCONT, SIGWINCH };
@@ -170,9 +171,12 @@ le_sys_raw_on(int in, int out)
 	le_rawmode.c_lflag &= ~(tcflag_t)(ECHO | ICANON | IEXTEN | ISIG);
 	le_rawmode.c_cc[VMIN] = 1;
 	le_rawmode.c_cc[VTIME] = 0;
-	sigemptyset(&le_blocked);
-	for (i = 0; i < LE_NSIGS; i++)
-		sigaddset(&le_blocked, le_sigs[i]);
+	sigfillset(&le_blocked);
+	sigdelset(&le_blocked, SIGSEGV);
+	sigdelset(&le_blocked, SIGBUS);
+	sigdelset(&le_blocked, SIGFPE);
+	sigdelset(&le_blocked, SIGILL);
+	sigdelset(&le_blocked, SIGTRAP);
 	sigprocmask(SIG_BLOCK, &le_blocked, &le_oldmask);
 	le_winch = le_cont = 0;
 	le_tty_in = in;
