@@ -42,7 +42,7 @@ LDFLAGS := -static -Wl,--gc-sections -Wl,-z,relro,-z,now,-z,noexecstack
 LIBS   := $(DEPS)/lib/libcurl.a $(DEPS)/lib/libbearssl.a -lpthread -lm
 
 CORE   := $(OBJ)/bedrock.o
-PROG_OBJS := $(OBJ)/main.o $(OBJ)/cli.o $(OBJ)/run.o $(OBJ)/output.o \
+PROG_OBJS := $(OBJ)/main.o $(OBJ)/chat.o $(OBJ)/cli.o $(OBJ)/run.o $(OBJ)/output.o \
 	$(OBJ)/catalog.o $(OBJ)/settings.o $(OBJ)/session.o $(OBJ)/ledger.o \
 	$(OBJ)/control.o $(OBJ)/doctor.o $(OBJ)/posix_fs.o $(OBJ)/persist.o \
 	$(OBJ)/client.o $(OBJ)/creds.o $(OBJ)/awsreq.o \
@@ -124,6 +124,8 @@ $(OBJ)/replay: tests/fuzz/replay.c tests/fuzz/fuzz_evs.c \
 		$(DEPS)/lib/libbearssl.a -static -o $@
 
 $(OBJ)/lineedit.o: port/lineedit.h
+$(OBJ)/chat.o: src/chat.h port/lineedit.h src/persist.h src/run.h src/session.h
+$(OBJ)/main.o: src/chat.h
 $(OBJ)/lineedit_demo: tests/lineedit_demo.c $(OBJ)/lineedit.o
 	$(CC) $(TCFLAGS) tests/lineedit_demo.c $(OBJ)/lineedit.o -static -o $@
 

@@ -116,6 +116,22 @@ on_body(char *p, size_t size, size_t n, void *ud)
 	return len;
 }
 
+/* Called by curl at least once a second and whenever poll() returns
+ * (a signal makes it return EINTR): Ctrl-C stops the transfer at once. */
+static int
+on_progress(void *ud, curl_off_t dt, curl_off_t dn, curl_off_t ut,
+    curl_off_t un)
+{
+	struct xfer *x = ud;
+
+	(void)dt, (void)dn, (void)ut, (void)un;
+	if (bk_port_signal() != 0) {
+		x->aborted = 1;
+		return 1;
+	}
+	return 0;
+}
+
 static enum bk_err
 map_code(CURLcode rc)
 {
@@ -220,6 +236,9 @@ bk_port_http(const struct bk_http_request *req,
 	curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 2L);
 	curl_easy_setopt(easy, CURLOPT_TCP_NODELAY, 1L);
+	curl_easy_setopt(easy, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(easy, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(easy, CURLOPT_XFERINFODATA, &x);
 	if (req->ca_file != NULL) {
 		curl_easy_setopt(easy, CURLOPT_CAINFO, req->ca_file);
 	} else if (req->ca_pem != NULL) {

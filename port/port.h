@@ -30,10 +30,24 @@ int64_t bk_port_now(void);            /* wall clock, seconds since epoch */
 uint64_t bk_port_now_ms(void);        /* wall clock, milliseconds */
 uint64_t bk_port_mono_ms(void);       /* monotonic milliseconds */
 uint64_t bk_port_mono_us(void);       /* monotonic microseconds */
+/* Returns early when a caught signal arrives (or already has). */
 void bk_port_sleep_ms(uint32_t ms);
 /* Fill buf with n bytes from the OS's CSPRNG (getrandom, no /dev needed).
  * Returns BK_OK or BK_E_IO. */
 enum bk_err bk_port_random(void *buf, size_t n);
+
+/* --- signals -------------------------------------------------------- */
+
+/*
+ * Ctrl-C, SIGTERM and SIGHUP set a flag instead of killing the process,
+ * so a reply in flight is stopped cleanly: the HTTP exchange aborts
+ * (BK_E_INTERRUPTED), a sleep ends, the line editor returns, and what was
+ * said is kept in the session before the program exits or goes back to
+ * its prompt.  No SA_RESTART: blocking calls return EINTR.
+ */
+void bk_port_catch_signals(void);
+int bk_port_signal(void);           /* the last caught signal; 0: none */
+void bk_port_signal_clear(void);
 
 /* --- environment, files --------------------------------------------- */
 

@@ -81,7 +81,48 @@ bk_port_sleep_ms(uint32_t ms)
 	ts.tv_sec = (time_t)(ms / 1000u);
 	ts.tv_nsec = (long)(ms % 1000u) * 1000000L;
 	/* a signal ends the sleep early on purpose: Ctrl-C must not wait */
-	nanosleep(&ts, NULL);
+	if (bk_port_signal() == 0)
+		nanosleep(&ts, NULL);
+}
+
+static volatile sig_atomic_t caught;
+
+static void
+on_signal(int sig)
+{
+	caught = sig;
+}
+
+void
+bk_port_catch_signals(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa;
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		struct sigaction old;
+		/* a signal ignored by whoever started us (nohup) stays so */
+		if (sigaction(sigs[i], NULL, &old) == 0 &&
+		    old.sa_handler == SIG_IGN)
+			continue;
+		sigaction(sigs[i], &sa, NULL);
+	}
+}
+
+int
+bk_port_signal(void)
+{
+	return (int)caught;
+}
+
+void
+bk_port_signal_clear(void)
+{
+	caught = 0;
 }
 
 enum bk_err

@@ -135,7 +135,7 @@ bk_cli_usage(int fd)
 "~/.aws profiles with roles, SSO and credential_process, containers, EC2).\n"
 "exit codes: 0 ok, 1 service error, 2 usage or configuration, 3 credentials,\n"
 "4 network or TLS, 5 corrupt or incomplete response, 6 budget reached,\n"
-"130 interrupted.  See man bedrock-claude.\n");
+"130 interrupted (Ctrl-C; 143 SIGTERM, 129 SIGHUP).  See man bedrock-claude.\n");
 }
 
 static int

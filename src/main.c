@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "catalog.h"
+#include "chat.h"
 #include "cli.h"
 #include "control.h"
 #include "doctor.h"
@@ -196,7 +197,7 @@ print_mode(const struct bk_opts *o, struct bk_ctx *x, const char *prompt,
 	struct bk_sink sink;
 	char cwd[4096], err[600];
 	uint64_t t0 = bk_port_mono_ms();
-	int rc;
+	int rc, sig = 0;
 
 	memset(&po, 0, sizeof(po));
 	po.o = o;
@@ -245,7 +246,11 @@ print_mode(const struct bk_opts *o, struct bk_ctx *x, const char *prompt,
 	sink.ctx = &po;
 	sink.text = print_text;
 	sink.event = print_event;
+	bk_port_catch_signals();
 	bk_reply_run(x, m, nm, &t, &sink);
+	/* Ctrl-C or SIGTERM: whatever arrived is kept, marked interrupted */
+	if ((sig = bk_port_signal()) != 0 && t.err != BK_OK)
+		t.err = BK_E_INTERRUPTED;
 	bk_persist_reply(&ps, x, &t);
 	if (po.bytes > 0 && po.last != '\n' && !po.closed && !po.failed)
 		bk_port_write(1, "\n", 1, NULL, NULL);
@@ -257,6 +262,10 @@ print_mode(const struct bk_opts *o, struct bk_ctx *x, const char *prompt,
 		bk_fail("cannot write standard output (%s); fix: check the disk "
 		    "or the file it goes to", po.err.msg);
 		rc = BK_EXIT_USAGE;
+	} else if (t.err == BK_E_INTERRUPTED && sig != 0) {
+		rc = 128 + sig;
+		fprintf(stderr, "%s: interrupted%s%s\n", prog, ps.s.off ? "" :
+		    "; kept in session ", ps.s.off ? "" : x->session_id);
 	} else if (t.err != BK_OK) {
 		bk_reply_report(x, &t);
 	} else if (strcmp(t.stop_reason, "max_tokens") == 0) {
@@ -366,6 +375,51 @@ doctor_model(void *ctx, const char *model, const char *region, char *out,
 	    note, sizeof(note));
 }
 
+/*
+ * The catalogue override: BEDROCK_CLAUDE_CATALOG, else
+ * $XDG_CONFIG_HOME/bedrock-claude/models.json (~/.config/...) if present.
+ * Returns -1 to go on, or an exit code.
+ */
+static int
+load_catalog(void)
+{
+	const char *env = bk_port_getenv("BEDROCK_CLAUDE_CATALOG");
+	const char *xdg = bk_port_getenv("XDG_CONFIG_HOME");
+	const char *home = bk_port_getenv("HOME");
+	char path[4096], err[600];
+	struct bk_port_err pe;
+	uint8_t *text;
+	size_t len;
+	int rc = -1;
+
+	if (env != NULL && env[0] != '\0')
+		snprintf(path, sizeof(path), "%s", env);
+	else if (xdg != NULL && xdg[0] == '/')
+		snprintf(path, sizeof(path), "%s/bedrock-claude/models.json", xdg);
+	else if (home != NULL && home[0] != '\0')
+		snprintf(path, sizeof(path), "%s/.config/bedrock-claude/"
+		    "models.json", home);
+	else
+		return -1;
+	if ((env == NULL || env[0] == '\0') && !bk_port_readable(path))
+		return -1;
+	if ((text = malloc(BK_CATALOG_FILE_MAX)) == NULL)
+		return BK_EXIT_USAGE;
+	if (bk_port_read_file(path, text, BK_CATALOG_FILE_MAX, &len, &pe) !=
+	    BK_OK) {
+		bk_fail("model catalogue %s: %s; fix: correct "
+		    "BEDROCK_CLAUDE_CATALOG", path, pe.msg);
+		rc = BK_EXIT_USAGE;
+	} else if (bk_catalog_load((const char *)text, len, err, sizeof(err)) !=
+	    BK_OK) {
+		bk_fail("%s:%s; fix: correct the model catalogue file", path,
+		    err);
+		rc = BK_EXIT_USAGE;
+	}
+	free(text);
+	return rc;
+}
+
 static const char *
 settings_env(const void *ctx, const char *name)
 {
@@ -383,7 +437,7 @@ main(int argc, char **argv)
 	size_t inl = 0, plen = 0;
 	char *prompt = NULL;
 	unsigned closed_fds;
-	int rc;
+	int rc, chat;
 
 	signal(SIGPIPE, SIG_IGN); /* EPIPE on write instead of death */
 	closed_fds = bk_port_stdio_guard();
@@ -421,6 +475,9 @@ main(int argc, char **argv)
 		bk_port_env_fallback(settings_env, &st);
 		x.st = &st;
 	}
+	if ((rc = load_catalog()) >= 0)
+		goto done;
+	rc = BK_EXIT_USAGE;
 	if (o.cmd == BK_CMD_USAGE) {
 		rc = cmd_usage(&o);
 		goto done;
@@ -454,31 +511,31 @@ main(int argc, char **argv)
 		    bk_cmd_profiles(&x.conf, &x.cr, &co);
 		goto done;
 	}
-	if (!bk_port_isatty(0)) {
-		if (bk_port_read_all(0, &in, &inl, PROMPT_MAX, &perr) != BK_OK) {
+	/* a terminal on stdin and no -p: the chat (json output needs -p) */
+	chat = bk_port_isatty(0) && !o.print && o.output_format == BK_OUT_TEXT;
+	if (!chat) {
+		if (!bk_port_isatty(0) && bk_port_read_all(0, &in, &inl,
+		    PROMPT_MAX, &perr) != BK_OK) {
 			bk_fail("%s (limit 32 MiB)", perr.msg);
 			goto done;
 		}
-	} else if (!o.print && o.prompt == NULL) {
-		bk_fail("interactive chat is not available yet; ask with -p "
-		    "\"PROMPT\" or pipe the prompt on stdin (see --help)");
-		goto done;
-	}
-	prompt = join_prompt(in, inl, o.prompt, &plen);
-	if (prompt == NULL) {
-		bk_fail("the prompt is larger than 32 MiB");
-		goto done;
-	}
-	if (plen == 0) {
-		bk_fail("no prompt: give one after -p or on stdin, e.g. %s -p "
-		    "\"hello\"", prog);
-		goto done;
+		prompt = join_prompt(in, inl, o.prompt, &plen);
+		if (prompt == NULL) {
+			bk_fail("the prompt is larger than 32 MiB");
+			goto done;
+		}
+		if (plen == 0) {
+			bk_fail("no prompt: give one after -p or on stdin, e.g. "
+			    "%s -p \"hello\"", prog);
+			goto done;
+		}
 	}
 	if ((rc = bk_ctx_setup(&x, &o, BK_SETUP_CALL)) >= 0)
 		goto done;
 	if ((rc = system_prompt(&x, &o)) >= 0)
 		goto done;
-	rc = print_mode(&o, &x, prompt, plen);
+	rc = chat ? bk_chat_run(&o, &x, o.prompt) :
+	    print_mode(&o, &x, prompt, plen);
 done:
 	bk_port_cleanup();
 	bk_ctx_free(&x);

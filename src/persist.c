@@ -129,6 +129,23 @@ bk_persist_reply(struct bk_persist *p, const struct bk_ctx *x,
 	if ((t->len > 0 || t->err == BK_OK) &&
 	    bk_session_append_assistant(&p->s, &a, err, sizeof(err)) != BK_OK)
 		bk_warn_line(err);
+	/* the conversation goes on from what the user saw (the chat) */
+	if (t->len > 0 && bk_transcript_add(&p->t, BK_ROLE_ASSISTANT, a.text,
+	    a.len, a.time, (a.interrupted ? BK_TURN_INTERRUPTED : 0u) |
+	    (a.error ? BK_TURN_ERROR : 0u)) != BK_OK)
+		bk_warn_line("out of memory: the answer is not in the "
+		    "conversation");
+	p->t.usage.input_tokens += t->usage.input_tokens;
+	p->t.usage.output_tokens += t->usage.output_tokens;
+	p->t.usage.cache_creation_input_tokens +=
+	    t->usage.cache_creation_input_tokens;
+	p->t.usage.cache_read_input_tokens += t->usage.cache_read_input_tokens;
+	if (t->usage.input_tokens + t->usage.output_tokens == 0)
+		;   /* nothing was billed */
+	else if (a.cost_nusd == BK_COST_UNKNOWN)
+		p->t.unknown_cost++;
+	else
+		p->t.cost_nusd += a.cost_nusd;
 	if (!p->have_state || x->o->no_persist ||
 	    t->usage.input_tokens + t->usage.output_tokens == 0)
 		return;

@@ -1315,8 +1315,6 @@ def tty_stdin():
         # a terminal on stdin is not read: the argument is the prompt
         expect_answer(tty_run(["-p", "from a terminal"]), answer_for("from a terminal"))
         G.sim.reset()
-        r = tty_run([])
-        expect_fail(r, 2, "interactive")
         r = tty_run(["-p"])
         expect_fail(r, 2, "no prompt")
         check(G.sim.requests() == [], "nothing may be sent")

@@ -51,6 +51,7 @@ if [ "$MODE" != --unit-only ]; then
     suite e2e python3 tests/e2e.py --bin ./bedrock-claude
     suite e2e-creds python3 tests/e2e_creds.py --bin ./bedrock-claude
     suite e2e-doctor python3 tests/e2e_doctor.py --bin ./bedrock-claude
+    suite e2e-product python3 tests/e2e_product.py --bin ./bedrock-claude
     suite lineedit python3 tests/lineedit_test.py --demo "$OBJ/lineedit_demo"
 fi
 

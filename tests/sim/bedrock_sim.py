@@ -123,6 +123,16 @@ MODELS = {
         name="claude-3-haiku-20240307", max_out=4096, on_demand=True, geos=("us", "eu", "apac"),
         access=True, temp_xor_top_p=False, modern=False),
 }
+# --legacy-models: the seed tutorial's 2024 models, as an account in a Region
+# that still serves them would see them (the seed's shell examples name them).
+LEGACY_SEED_MODELS = {
+    "anthropic.claude-3-sonnet-20240229-v1:0": dict(
+        name="claude-3-sonnet-20240229", max_out=4096, on_demand=True, geos=("us", "eu", "apac"),
+        access=True, temp_xor_top_p=False, modern=False),
+    "anthropic.claude-3-5-sonnet-20240620-v1:0": dict(
+        name="claude-3-5-sonnet-20240620", max_out=8192, on_demand=True, geos=("us", "eu", "apac"),
+        access=True, temp_xor_top_p=False, modern=False),
+}
 # An application inference profile ARN (any id) routes to this model.
 DEFAULT_APP_PROFILE_MODEL = "anthropic.claude-sonnet-4-6"
 ANTHROPIC_VERSION = "bedrock-2023-05-31"
@@ -2799,6 +2809,8 @@ def main(argv=None):
     ap.add_argument("--clock-offset", type=float, default=0.0)
     ap.add_argument("--delta-delay-ms", type=int, default=0, help="pause before each text delta")
     ap.add_argument("--tls12-only", action="store_true", help="refuse TLS 1.3 (as BearSSL would see it anyway)")
+    ap.add_argument("--legacy-models", action="store_true",
+                    help="also serve the seed tutorial's Claude 3 Sonnet and 3.5 Sonnet (June 2024)")
     ap.add_argument("--selftest", action="store_true")
     ap.add_argument("--vectors", default=os.path.join(here, "..", "vectors"))
     a = ap.parse_args(argv)
@@ -2828,6 +2840,8 @@ def main(argv=None):
     ca, crt, key = ensure_certs(d)
     ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+    if a.legacy_models:
+        MODELS.update(LEGACY_SEED_MODELS)
     if a.tls12_only:
         ctx.maximum_version = ssl.TLSVersion.TLSv1_2
     ctx.load_cert_chain(crt, key)
