@@ -45,11 +45,11 @@ CORE   := $(OBJ)/bedrock.o
 PROG_OBJS := $(OBJ)/main.o $(OBJ)/chat.o $(OBJ)/cli.o $(OBJ)/run.o $(OBJ)/output.o \
 	$(OBJ)/catalog.o $(OBJ)/settings.o $(OBJ)/session.o $(OBJ)/ledger.o \
 	$(OBJ)/control.o $(OBJ)/doctor.o $(OBJ)/posix_fs.o $(OBJ)/persist.o \
-	$(OBJ)/client.o $(OBJ)/creds.o $(OBJ)/awsreq.o \
+	$(OBJ)/client.o $(OBJ)/creds.o $(OBJ)/awsreq.o $(OBJ)/retry.o \
 	$(OBJ)/posix.o $(OBJ)/http_curl.o $(OBJ)/lineedit.o $(CORE)
 TEST_BIN := $(OBJ)/unit $(OBJ)/vectors $(OBJ)/endpoints $(OBJ)/creds_vectors \
 	$(OBJ)/catalog_test $(OBJ)/settings_test $(OBJ)/session_test $(OBJ)/replay \
-	$(OBJ)/lineedit_demo
+	$(OBJ)/lineedit_demo $(OBJ)/retry_test
 
 .PHONY: all deps test demo fuzz asan bench clean distclean install
 all: bedrock-claude
@@ -78,6 +78,7 @@ $(OBJ)/settings.o $(OBJ)/run.o: src/settings.h
 $(OBJ)/control.o $(OBJ)/doctor.o: src/control.h src/doctor.h src/creds.h \
 	src/awsreq.h src/client.h
 $(OBJ)/awsreq.o: src/awsreq.h
+$(OBJ)/retry.o $(OBJ)/run.o: src/retry.h
 $(OBJ):
 	@mkdir -p $@
 
@@ -124,6 +125,9 @@ $(OBJ)/replay: tests/fuzz/replay.c tests/fuzz/fuzz_evs.c \
 		$(DEPS)/lib/libbearssl.a -static -o $@
 
 $(OBJ)/lineedit.o: port/lineedit.h
+$(OBJ)/retry_test: tests/retry_test.c tests/check.h $(OBJ)/retry.o $(CORE)
+	$(CC) $(TCFLAGS) tests/retry_test.c $(OBJ)/retry.o $(CORE) \
+		$(DEPS)/lib/libbearssl.a -lm -static -o $@
 $(OBJ)/chat.o: src/chat.h port/lineedit.h src/persist.h src/run.h src/session.h
 $(OBJ)/main.o: src/chat.h
 $(OBJ)/lineedit_demo: tests/lineedit_demo.c $(OBJ)/lineedit.o

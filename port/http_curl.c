@@ -8,6 +8,7 @@
  * in this file, so a direct BearSSL-over-sockets transport can replace it
  * without touching the core (curl dropped BearSSL in 8.15).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,6 +21,8 @@ static CURL *easy;
 struct xfer {
 	const struct bk_http_sink *sink;
 	int aborted;          /* a sink callback asked to stop */
+	int idle;             /* no byte for idle_ms: abandoned */
+	uint64_t idle_ms, last_ms;
 	int in_final;         /* headers of the final (non-1xx) response */
 };
 
@@ -62,6 +65,7 @@ on_header(char *p, size_t size, size_t n, void *ud)
 
 	if (x->aborted)
 		return 0;
+	x->last_ms = bk_port_mono_ms();
 	/* status line: "HTTP/1.1 200 OK"; 1xx interim responses are skipped */
 	if (len >= 12 && memcmp(p, "HTTP/", 5) == 0) {
 		const char *sp = memchr(p, ' ', len);
@@ -108,6 +112,7 @@ on_body(char *p, size_t size, size_t n, void *ud)
 
 	if (x->aborted)
 		return 0;
+	x->last_ms = bk_port_mono_ms();
 	if (x->sink->body != NULL &&
 	    x->sink->body(x->sink->ctx, (const uint8_t *)p, len) != 0) {
 		x->aborted = 1;
@@ -117,7 +122,9 @@ on_body(char *p, size_t size, size_t n, void *ud)
 }
 
 /* Called by curl at least once a second and whenever poll() returns
- * (a signal makes it return EINTR): Ctrl-C stops the transfer at once. */
+ * (a signal makes it return EINTR): Ctrl-C stops the transfer at once,
+ * and a stream that sent nothing for idle_ms is abandoned (curl's own
+ * low-speed limit averages over several seconds and reacts late). */
 static int
 on_progress(void *ud, curl_off_t dt, curl_off_t dn, curl_off_t ut,
     curl_off_t un)
@@ -127,6 +134,10 @@ on_progress(void *ud, curl_off_t dt, curl_off_t dn, curl_off_t ut,
 	(void)dt, (void)dn, (void)ut, (void)un;
 	if (bk_port_signal() != 0) {
 		x->aborted = 1;
+		return 1;
+	}
+	if (x->idle_ms > 0 && bk_port_mono_ms() - x->last_ms > x->idle_ms) {
+		x->idle = 1;
 		return 1;
 	}
 	return 0;
@@ -261,12 +272,8 @@ bk_port_http(const struct bk_http_request *req,
 	}
 	curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
 	    (long)(req->connect_timeout_ms ? req->connect_timeout_ms : 10000));
-	if (req->idle_timeout_ms > 0) {
-		/* "no byte for N seconds" is curl's low-speed limit of 1 B/s */
-		long s = (long)((req->idle_timeout_ms + 999) / 1000);
-		curl_easy_setopt(easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
-		curl_easy_setopt(easy, CURLOPT_LOW_SPEED_TIME, s);
-	}
+	x.idle_ms = req->idle_timeout_ms;
+	x.last_ms = bk_port_mono_ms();
 	if (req->no_proxy)
 		curl_easy_setopt(easy, CURLOPT_NOPROXY, "*");
 	if (req->total_timeout_ms > 0)
@@ -279,6 +286,11 @@ bk_port_http(const struct bk_http_request *req,
 		e = BK_OK;
 	else if (x.aborted)
 		e = BK_E_INTERRUPTED;
+	else if (x.idle) {
+		e = BK_E_TIMEOUT;
+		snprintf(ebuf, sizeof(ebuf), "no data for %llu s",
+		    (unsigned long long)(x.idle_ms / 1000));
+	}
 	else if (rc == CURLE_RECV_ERROR && strstr(ebuf, "chunked") != NULL)
 		e = BK_E_HTTP;  /* broken chunked framing: a corrupt reply */
 	else

@@ -70,6 +70,16 @@ chat_text(void *ctx, const char *t, size_t n)
 }
 
 static void
+chat_restart(void *ctx)
+{
+	struct chat *c = ctx;
+
+	if (c->bytes > 0 && c->last != '\n')
+		bk_port_write(1, "\n", 1, NULL, NULL);
+	c->last = '\n';
+}
+
+static void
 print_cost(const struct chat *c)
 {
 	const struct bk_transcript *t = &c->ps.t;
@@ -192,6 +202,7 @@ chat_turn(struct chat *c, const char *text, size_t len)
 	sink.ctx = c;
 	sink.text = chat_text;
 	sink.event = NULL;
+	sink.restart = chat_restart;
 	bk_port_signal_clear();
 	bk_reply_run(c->x, m, nm, &t, &sink);
 	sig = bk_port_signal();

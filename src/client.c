@@ -93,6 +93,15 @@ rx_header(void *ctx, const char *name, size_t nl, const char *val, size_t vl)
 		size_t n = vl < sizeof(r->errtype) ? vl : sizeof(r->errtype);
 		memcpy(r->errtype, val, n);
 		r->errtype_len = n;
+	} else if (nl == 4 && strncasecmp(name, "date", 4) == 0) {
+		/* the server's clock, for a signature refused as skewed */
+		if (bk_time_parse_http(val, vl, &r->c->server_date) != BK_OK)
+			r->c->server_date = 0;
+	} else if (nl == 11 && strncasecmp(name, "retry-after", 11) == 0) {
+		size_t n = vl < sizeof(r->c->retry_after) - 1 ? vl :
+		    sizeof(r->c->retry_after) - 1;
+		memcpy(r->c->retry_after, val, n);
+		r->c->retry_after[n] = '\0';
 	} else if (nl == 12 && strncasecmp(name, "content-type", 12) == 0) {
 		r->is_evs = (vl >= 31 &&
 		    strncasecmp(val, "application/vnd.amazon.eventstream", 31)
@@ -222,6 +231,8 @@ bk_call_stream(struct bk_call *c)
 	c->err = BK_OK;
 	c->status = 0;
 	c->detail[0] = c->request_id[0] = c->stop_reason[0] = '\0';
+	c->retry_after[0] = '\0';
+	c->server_date = 0;
 	c->model_reported[0] = '\0';
 	memset(&c->svc, 0, sizeof(c->svc));
 	memset(&c->perr, 0, sizeof(c->perr));

@@ -46,6 +46,8 @@ struct bk_call {
 	struct bk_port_err perr;   /* transport detail */
 	char detail[512];          /* one line for other errors */
 	char request_id[128];
+	int64_t server_date;       /* the reply's Date header; 0 if none */
+	char retry_after[64];      /* its Retry-After, as sent; "" if none */
 	struct bk_usage usage;
 	char stop_reason[32];
 	char model_reported[96];

@@ -69,6 +69,18 @@ print_event(void *ctx, const char *raw, size_t n)
 		p->closed = 1;
 }
 
+/* The answer starts over: end the cut one's line first. */
+static void
+print_restart(void *ctx)
+{
+	struct print_out *p = ctx;
+
+	if (p->o->output_format == BK_OUT_TEXT && p->bytes > 0 &&
+	    p->last != '\n' && !p->closed)
+		bk_port_write(1, "\n", 1, NULL, NULL);
+	p->last = '\n';
+}
+
 static char *
 join_prompt(const uint8_t *in, size_t inl, const char *arg, size_t *len)
 {
@@ -246,6 +258,7 @@ print_mode(const struct bk_opts *o, struct bk_ctx *x, const char *prompt,
 	sink.ctx = &po;
 	sink.text = print_text;
 	sink.event = print_event;
+	sink.restart = print_restart;
 	bk_port_catch_signals();
 	bk_reply_run(x, m, nm, &t, &sink);
 	/* Ctrl-C or SIGTERM: whatever arrived is kept, marked interrupted */

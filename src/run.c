@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "amazon_roots.h"
+#include "retry.h"
 #include "run.h"
 
 static const char *prog = "bedrock-claude";
@@ -314,7 +315,14 @@ bk_ctx_free(struct bk_ctx *x)
 struct turn_rx {
 	struct bk_reply *t;
 	const struct bk_sink *sink;
+	size_t skip;    /* whitespace already shown, trimmed from a prefill */
 };
+
+static int
+is_space(char ch)
+{
+	return ch == ' ' || ch == '\n' || ch == '\t' || ch == '\r';
+}
 
 static int
 turn_text(void *ctx, const char *s, size_t n)
@@ -322,6 +330,15 @@ turn_text(void *ctx, const char *s, size_t n)
 	struct turn_rx *r = ctx;
 	struct bk_reply *t = r->t;
 
+	/* a continued answer repeats the whitespace the prefill lost */
+	while (r->skip > 0 && n > 0 && is_space(*s)) {
+		s++;
+		n--;
+		r->skip--;
+	}
+	if (n == 0)
+		return 0;
+	r->skip = 0;
 	/* the whole answer is kept: sessions, json results and resuming a
 	 * cut stream all need it */
 	if (n + 1 > t->cap - t->len) {
@@ -412,26 +429,99 @@ set_call_creds(struct bk_call *c, const struct bk_credentials *cr)
 	c->bearer = cr->bearer[0] ? cr->bearer : NULL;
 }
 
-void
-bk_reply_run(struct bk_ctx *x, const struct bk_message *m, size_t nm,
-    struct bk_reply *t, const struct bk_sink *sink)
+/* ---- retries ------------------------------------------------------------- */
+
+/* One quota and one rate limiter for the process: a chat's turns share
+ * them, as an SDK client's calls do. */
+static struct bk_retry_quota quota;
+static struct bk_rate rate;
+static int retry_ready;
+
+/*
+ * Attempts per answer: --max-retries, then CLAUDE_CODE_MAX_RETRIES or the
+ * settings' bedrock.maxRetries (retries: attempts = N + 1), then
+ * AWS_MAX_ATTEMPTS, the profile's max_attempts, else 8.
+ */
+static unsigned
+max_attempts(const struct bk_ctx *x)
 {
-	struct turn_rx rx;
+	const char *v = bk_port_getenv("AWS_MAX_ATTEMPTS");
+	char pv[32];
+	unsigned long n;
+	char *end;
+
+	if (x->o->max_retries >= 0)
+		return (unsigned)x->o->max_retries + 1;
+	if (x->st != NULL && x->st->max_retries >= 0)
+		return (unsigned)x->st->max_retries + 1;
+	if ((v == NULL || v[0] == '\0') && bk_awsconf_get(&x->conf,
+	    "max_attempts", pv, sizeof(pv)) == BK_OK)
+		v = pv;
+	if (v != NULL && v[0] != '\0') {
+		n = strtoul(v, &end, 10);
+		if (*end == '\0' && n >= 1 && n <= BK_RETRY_MAX_ATTEMPTS)
+			return (unsigned)n;
+		fprintf(stderr, "%s: warning: max_attempts '%s' is not 1 to %u; "
+		    "using %u\n", prog, v, BK_RETRY_MAX_ATTEMPTS,
+		    BK_RETRY_DEFAULT_ATTEMPTS);
+	}
+	return BK_RETRY_DEFAULT_ATTEMPTS;
+}
+
+/* AWS_RETRY_MODE, else the profile's retry_mode: "adaptive" or not. */
+static int
+adaptive_mode(const struct bk_ctx *x)
+{
+	const char *v = bk_port_getenv("AWS_RETRY_MODE");
+	char pv[32];
+
+	if ((v == NULL || v[0] == '\0') && bk_awsconf_get(&x->conf,
+	    "retry_mode", pv, sizeof(pv)) == BK_OK)
+		v = pv;
+	return v != NULL && strcmp(v, "adaptive") == 0;
+}
+
+static double
+now_s(void)
+{
+	return (double)bk_port_now_ms() / 1000.0;
+}
+
+static double
+random_unit(void)
+{
+	uint32_t r;
+
+	if (bk_port_random(&r, sizeof(r)) != BK_OK)
+		return 0.5;
+	return (double)r / 4294967296.0;
+}
+
+/* Append usage of one attempt: every attempt is billed. */
+static void
+add_usage(struct bk_usage *sum, const struct bk_usage *u)
+{
+	sum->input_tokens += u->input_tokens;
+	sum->output_tokens += u->output_tokens;
+	sum->cache_creation_input_tokens += u->cache_creation_input_tokens;
+	sum->cache_read_input_tokens += u->cache_read_input_tokens;
+}
+
+/* The request body for messages m (and a prefill, when n > nm). */
+static char *
+build_body(struct bk_ctx *x, const struct bk_message *m, size_t n,
+    size_t *len, size_t *cap_out, enum bk_err *err)
+{
 	struct bk_body body;
 	struct bk_buf bb;
-	struct bk_call *c = &t->call;
-	size_t cap = 512, i, replaced = 0;
+	size_t cap = 512 + 6 * x->system_len, i, replaced = 0;
 	char *buf;
-	int attempt;
 
-	memset(t, 0, sizeof(*t));
-	t->cost_usd = -1;
-	for (i = 0; i < nm; i++)
+	for (i = 0; i < n; i++)
 		cap += 6 * m[i].len + 64;
-	cap += 6 * x->system_len;
 	if ((buf = malloc(cap)) == NULL) {
-		t->err = BK_E_NOMEM;
-		return;
+		*err = BK_E_NOMEM;
+		return NULL;
 	}
 	memset(&body, 0, sizeof(body));
 	body.max_tokens = x->max_tokens;
@@ -439,25 +529,95 @@ bk_reply_run(struct bk_ctx *x, const struct bk_message *m, size_t nm,
 	body.system = (const uint8_t *)x->system;
 	body.system_len = x->system_len;
 	body.messages = m;
-	body.nmessages = nm;
+	body.nmessages = n;
 	bk_buf_init(&bb, buf, cap);
-	if ((t->err = bk_body_messages(&bb, &body, &replaced)) != BK_OK) {
+	if ((*err = bk_body_messages(&bb, &body, &replaced)) != BK_OK) {
 		free(buf);
-		return;
+		return NULL;
 	}
-	if (replaced > 0)
+	if (replaced > 0 && m[n - 1].role == BK_ROLE_USER)
 		fprintf(stderr, "%s: warning: the prompt had %zu invalid UTF-8 "
 		    "sequence(s); each was sent as U+FFFD\n", prog, replaced);
+	*len = bb.len;
+	*cap_out = cap;
+	return buf;
+}
 
+/*
+ * One answer, with the retries of retry.h.  When a stream breaks after
+ * text was shown, the next attempt sends that text as the start of the
+ * assistant turn (trailing whitespace trimmed: the API refuses it), so
+ * the model goes on where it stopped and only what follows is shown.  If
+ * the model refuses to continue, the answer restarts in full and stderr
+ * says so.  t->text always ends up holding one answer.
+ */
+void
+bk_reply_run(struct bk_ctx *x, const struct bk_message *m, size_t nm,
+    struct bk_reply *t, const struct bk_sink *sink)
+{
+	struct turn_rx rx;
+	struct bk_call *c = &t->call;
+	struct bk_message *mm;
+	struct bk_usage sum;
+	unsigned attempts = max_attempts(x), attempt = 1, taken = 0;
+	int creds_retry = 0, skew_retry = 0, dns_retry = 0, prefill_ok = 1;
+	int adaptive = adaptive_mode(x);
+
+	memset(t, 0, sizeof(*t));
+	memset(&sum, 0, sizeof(sum));
+	t->cost_usd = -1;
+	if (!retry_ready) {
+		bk_retry_quota_init(&quota);
+		bk_rate_init(&rate, now_s());
+		retry_ready = 1;
+	}
+	if ((mm = malloc((nm + 1) * sizeof(*mm))) == NULL) {
+		t->err = BK_E_NOMEM;
+		return;
+	}
+	memcpy(mm, m, nm * sizeof(*mm));
 	rx.t = t;
 	rx.sink = sink;
-	for (attempt = 0; attempt < 2; attempt++) {
+	for (;;) {
+		size_t n = nm, blen = 0, bcap = 0;
+		enum bk_retry_class k;
+		uint32_t delay;
+		char *buf;
+
+		/* a cut answer continues from what was shown */
+		rx.skip = 0;
+		if (t->len > 0 && prefill_ok) {
+			size_t keep = t->len;
+			while (keep > 0 && is_space(t->text[keep - 1]))
+				keep--;
+			rx.skip = t->len - keep;
+			if (keep > 0) {
+				mm[nm].role = BK_ROLE_ASSISTANT;
+				mm[nm].text = (const uint8_t *)t->text;
+				mm[nm].len = keep;
+				n = nm + 1;
+			}
+		}
+		if ((buf = build_body(x, mm, n, &blen, &bcap, &t->err)) == NULL)
+			break;
 		/* temporary credentials about to expire are renewed first */
 		if (x->cr.bearer[0] == '\0' &&
 		    bk_creds_expiring(&x->cr, bk_port_now(), 300) &&
 		    bk_ctx_credentials(x) >= 0) {
 			t->err = BK_E_NO_CREDENTIALS;
+			bk_wipe(buf, bcap);
+			free(buf);
 			break;
+		}
+		if (adaptive) {
+			double w = bk_rate_acquire(&rate, now_s());
+			if (w > 0) {
+				if (x->o->verbose || w >= 1)
+					fprintf(stderr, "%s: adaptive retry mode: "
+					    "waiting %.1f s before sending\n",
+					    prog, w);
+				bk_port_sleep_ms((uint32_t)(w * 1000));
+			}
 		}
 		memset(c, 0, sizeof(*c));
 		c->endpoint = x->ep.url;
@@ -467,10 +627,11 @@ bk_reply_run(struct bk_ctx *x, const struct bk_message *m, size_t nm,
 		c->service = "bedrock";
 		c->model = x->model;
 		c->body = (const uint8_t *)buf;
-		c->body_len = bb.len;
+		c->body_len = blen;
 		c->ca_file = x->conf.ca_file;
 		c->ca_pem = x->conf.ca_pem;
 		c->ca_pem_len = x->conf.ca_pem_len;
+		c->clock_offset = x->conf.clock_offset;
 		c->connect_timeout_ms = 10000;
 		/* API_TIMEOUT_MS / bedrock.timeout: no byte for this long ends
 		 * the call (a total limit would cut long answers) */
@@ -482,17 +643,34 @@ bk_reply_run(struct bk_ctx *x, const struct bk_message *m, size_t nm,
 		c->on_event = turn_event;
 		c->ctx = &rx;
 		set_call_creds(c, &x->cr);
+		if (x->o->verbose && attempt > 1)
+			fprintf(stderr, "%s: attempt %u of %u%s\n", prog, attempt,
+			    attempts, n > nm ? ", continuing the answer" : "");
 		bk_call_stream(c);
 		bearer_refused(c);
+		bk_wipe(buf, bcap);   /* the prompt may hold secrets of its own */
+		free(buf);
+		add_usage(&sum, &c->usage);
 		t->err = c->err;
+		k = c->err == BK_OK ? BK_RETRY_NO : bk_retry_classify(c->err,
+		    c->status, c->svc.message);
+		if (adaptive)
+			bk_rate_update(&rate, k == BK_RETRY_THROTTLE, now_s());
+		if (c->err == BK_OK) {
+			bk_retry_quota_ok(&quota, taken);
+			break;
+		}
+		if (t->stopped || bk_port_signal() != 0 ||
+		    c->err == BK_E_INTERRUPTED)
+			break;
 		/*
 		 * Temporary credentials that expired (or were revoked) between
-		 * resolving and signing: resolve once more and retry, unless
-		 * part of the answer was already shown.
+		 * resolving and signing: resolve once more and retry.
 		 */
-		if (attempt == 0 && (c->err == BK_E_SVC_EXPIRED_TOKEN ||
+		if (!creds_retry && (c->err == BK_E_SVC_EXPIRED_TOKEN ||
 		    (c->err == BK_E_SVC_UNRECOGNIZED_CLIENT && x->cr.token[0])) &&
-		    t->len == 0 && x->cr.bearer[0] == '\0') {
+		    x->cr.bearer[0] == '\0') {
+			creds_retry = 1;
 			if (x->o->verbose)
 				fprintf(stderr, "%s: %s: resolving credentials "
 				    "again\n", prog, bk_strerror(c->err));
@@ -500,11 +678,64 @@ bk_reply_run(struct bk_ctx *x, const struct bk_message *m, size_t nm,
 				break;
 			continue;
 		}
-		break;
+		/*
+		 * A signature refused as too old or too new: our clock is off.
+		 * Sign again with the server's time (its Date header), once;
+		 * the offset stays for the process (STS calls too).
+		 */
+		if (!skew_retry && c->err == BK_E_SVC_SIGNATURE_EXPIRED &&
+		    c->server_date != 0) {
+			int64_t off = c->server_date - bk_port_now();
+			skew_retry = 1;
+			x->conf.clock_offset = off;
+			fprintf(stderr, "%s: warning: this machine's clock is %lld "
+			    "s %s the server's; signing with the server's time "
+			    "(fix the clock: NTP)\n", prog,
+			    (long long)(off < 0 ? -off : off),
+			    off < 0 ? "ahead of" : "behind");
+			continue;
+		}
+		/* the model does not take a prefilled answer: start again */
+		if (n > nm && (c->err == BK_E_SVC_VALIDATION ||
+		    c->status == 400) && prefill_ok) {
+			prefill_ok = 0;
+			fprintf(stderr, "%s: the model cannot continue the cut "
+			    "answer (%s); the answer restarts from the "
+			    "beginning\n", prog, c->svc.message[0] ?
+			    c->svc.message : bk_strerror(c->err));
+			t->len = 0;
+			if (t->text != NULL)
+				t->text[0] = '\0';
+			if (sink != NULL && sink->restart != NULL)
+				sink->restart(sink->ctx);
+			continue;
+		}
+		if (k == BK_RETRY_NO || attempt >= attempts ||
+		    (k == BK_RETRY_DNS && dns_retry++ > 0) ||
+		    !bk_retry_quota_take(&quota, k, &taken))
+			break;
+		delay = bk_retry_delay_ms(attempt, random_unit(),
+		    BK_RETRY_BASE_MS, bk_retry_after_ms(c->retry_after,
+		    strlen(c->retry_after), bk_port_now()));
+		attempt++;
+		if (x->o->verbose || delay >= 1000 || t->len > 0)
+			fprintf(stderr, "%s: %s (%s); retrying in %.1f s, attempt "
+			    "%u of %u%s\n", prog, t->len > 0 && c->err == BK_E_NET ?
+			    "the connection broke" : bk_retry_reason(c->err, k),
+			    c->svc.type[0] ? c->svc.type : bk_strerror(c->err),
+			    delay / 1000.0, attempt, attempts, t->len > 0 ?
+			    "; the answer will go on from where it stopped" : "");
+		bk_port_sleep_ms(delay);
+		if (bk_port_signal() != 0) {
+			t->err = BK_E_INTERRUPTED;
+			break;
+		}
 	}
+	free(mm);
 	redact_all(c);
+	t->attempts = attempt;
 	t->status = c->status;
-	t->usage = c->usage;
+	t->usage = sum;
 	memcpy(t->stop_reason, c->stop_reason, sizeof(t->stop_reason));
 	memcpy(t->model, c->model_reported, sizeof(t->model));
 	memcpy(t->request_id, c->request_id, sizeof(t->request_id));
@@ -517,10 +748,6 @@ bk_reply_run(struct bk_ctx *x, const struct bk_message *m, size_t nm,
 		if (t->cost_usd > 0)
 			x->spent_usd += t->cost_usd;
 	}
-	if (t->stopped && t->err == BK_E_INTERRUPTED)
-		t->err = BK_E_INTERRUPTED;
-	bk_wipe(buf, cap);   /* the prompt may hold secrets of its own */
-	free(buf);
 }
 
 void

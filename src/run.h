@@ -68,6 +68,9 @@ struct bk_sink {
 	void *ctx;
 	int (*text)(void *ctx, const char *t, size_t n);      /* != 0: stop */
 	void (*event)(void *ctx, const char *raw, size_t n);  /* may be NULL */
+	/* the answer starts over (the model would not continue a cut one);
+	 * may be NULL */
+	void (*restart)(void *ctx);
 };
 
 struct bk_reply {
@@ -82,6 +85,7 @@ struct bk_reply {
 	double cost_usd;           /* -1: price unknown */
 	uint64_t api_ms;
 	int stopped;               /* the sink asked to stop (reader gone) */
+	unsigned attempts;         /* requests sent for this answer */
 	struct bk_call call;       /* error detail: svc, perr, detail */
 };
 

@@ -46,12 +46,14 @@ suite catalog "$OBJ/catalog_test"
 suite settings "$OBJ/settings_test"
 suite session "$OBJ/session_test"
 suite replay "$OBJ/replay" tests/fuzz/corpus
+suite retry "$OBJ/retry_test"
 if [ "$MODE" != --unit-only ]; then
     suite sim python3 tests/sim/bedrock_sim.py --selftest
     suite e2e python3 tests/e2e.py --bin ./bedrock-claude
     suite e2e-creds python3 tests/e2e_creds.py --bin ./bedrock-claude
     suite e2e-doctor python3 tests/e2e_doctor.py --bin ./bedrock-claude
     suite e2e-product python3 tests/e2e_product.py --bin ./bedrock-claude
+    suite e2e-faults python3 tests/e2e_faults.py --bin ./bedrock-claude
     suite lineedit python3 tests/lineedit_test.py --demo "$OBJ/lineedit_demo"
 fi
 

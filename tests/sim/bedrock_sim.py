@@ -647,12 +647,26 @@ def _parse_directives(text):
         cmd, args = (words[1] if len(words) > 1 else ""), words[2:]
         if cmd in ("words", "deltas", "slow") and args and args[0].isdigit():
             opts[cmd] = int(args[0])
-        elif cmd in ("echo-system", "echo-json", "unicode", "ascii-json", "ping", "refusal"):
+        elif cmd in ("echo-system", "echo-json", "unicode", "ascii-json", "ping", "refusal",
+                     "no-prefill"):
             opts[cmd] = True
         else:
             opts.setdefault("unknown", line)
         rest = after if nl else ""
     return opts, rest
+
+
+def refuse_prefill(req):
+    """`/sim no-prefill`: act as a model that takes no prefilled assistant turn
+    (newer Claude models answer a final assistant message with a 400)."""
+    msgs = req["messages"]
+    if msgs[-1]["role"] != "assistant":
+        return
+    users = [m for m in msgs if m["role"] == "user"]
+    opts, _ = _parse_directives(text_of(_blocks(users[-1]["content"], "x")))
+    if opts.get("no-prefill"):
+        raise validation("This model does not support assistant message prefill. "
+                         "The conversation must end with a user message.")
 
 
 def plan_answer(req, model):
@@ -1115,6 +1129,7 @@ class SimState:
         self.delta_delay_ms = delta_delay_ms
         self.faults, self.requests = [], []
         self.http_port = None
+        self.timing_log = None      # --timing-log FILE (tests/bench.sh)
         # Credentials and roles given on the command line survive /_sim/reset;
         # everything minted or registered at run time does not.
         self.initial_creds = {k: dict(v) for k, v in creds.items()}
@@ -1238,6 +1253,10 @@ class SimHandler(BaseHTTPRequestHandler):
 
     # ---- plumbing -----------------------------------------------------------
     def _dispatch(self):
+        # --timing-log: the request head has just been read
+        self.t_req = time.monotonic()
+        self.frames = [] if self.sim.timing_log else None
+        self.text_sent = 0
         self.request_id = str(uuid.uuid4())
         self.note = ""
         self.status_sent = None
@@ -1268,6 +1287,21 @@ class SimHandler(BaseHTTPRequestHandler):
             if self.svc_entry is not None and self.svc_entry["status"] is None:
                 self.svc_entry["status"] = self.status_sent
             log("%s%s %s -> %s%s" % (self.log_prefix, self.command, path, self.status_sent or "-", self.note))
+            if self.sim.timing_log and path.startswith("/model/"):
+                self.write_timing(path)
+
+    def write_timing(self, path):
+        """--timing-log: one JSON line per model request, times from
+        time.monotonic() (CLOCK_MONOTONIC, so a reader on the same machine
+        can compare them with its own): t_req when the request head had
+        been read, t_end when the last byte of the reply had been written,
+        and for a stream [time, text bytes so far] after each delta."""
+        line = json.dumps({"path": path, "status": self.status_sent, "t_req": self.t_req,
+                           "t_end": time.monotonic(), "frames": self.frames or []},
+                          separators=(",", ":"))
+        with self.sim.lock:
+            with open(self.sim.timing_log, "a") as f:
+                f.write(line + "\n")
 
     def no_route(self):
         self.send_aws_error(AwsError("UnknownOperationException", "Unknown operation"))
@@ -1457,6 +1491,7 @@ class SimHandler(BaseHTTPRequestHandler):
                     return
             model = resolve_model(model_id, self.sim.region)
             req = validate_body(self.body, model)
+            refuse_prefill(req)
         except AwsError as e:
             entry["status"], entry["error"] = e.status, {"type": e.type, "message": e.message}
             return self.send_aws_error(e)
@@ -1584,6 +1619,11 @@ class SimHandler(BaseHTTPRequestHandler):
                 self.drop(rst=f.get("rst", False))
             self.write_chunk(frame)
             entry["events_sent"] = i + 1
+            if self.frames is not None and ev["type"] == "content_block_delta":
+                # --timing-log: this delta's frame has left (the kernel has
+                # it), with the answer's text bytes so far
+                self.text_sent += len(ev["delta"]["text"].encode())
+                self.frames.append((time.monotonic(), self.text_sent))
         if kind == "exception":
             et = f.get("type", "throttlingException")
             doc = {"message": f.get("message", STREAM_EXCEPTIONS[et])}
@@ -2809,6 +2849,9 @@ def main(argv=None):
     ap.add_argument("--clock-offset", type=float, default=0.0)
     ap.add_argument("--delta-delay-ms", type=int, default=0, help="pause before each text delta")
     ap.add_argument("--tls12-only", action="store_true", help="refuse TLS 1.3 (as BearSSL would see it anyway)")
+    ap.add_argument("--timing-log", metavar="FILE",
+                    help="append a JSON line per model request: monotonic times of the request, "
+                         "the reply's end and each delta frame (tests/bench.sh)")
     ap.add_argument("--legacy-models", action="store_true",
                     help="also serve the seed tutorial's Claude 3 Sonnet and 3.5 Sonnet (June 2024)")
     ap.add_argument("--selftest", action="store_true")
@@ -2848,6 +2891,8 @@ def main(argv=None):
     ctx.set_alpn_protocols(["http/1.1"])
     sim = SimState(a.region, creds, set(a.bearer_token), a.clock_offset, a.delta_delay_ms,
                    account=a.account_id, roles=roles)
+    if a.timing_log:
+        sim.timing_log = os.path.abspath(a.timing_log)
     server = SimServer((a.host, a.port), sim, ctx)
     servers = [server]
     if a.http_port is not None:
