@@ -293,6 +293,13 @@ bk_port_http(const struct bk_http_request *req,
 	}
 	else if (rc == CURLE_RECV_ERROR && strstr(ebuf, "chunked") != NULL)
 		e = BK_E_HTTP;  /* broken chunked framing: a corrupt reply */
+	else if (rc == CURLE_OUT_OF_MEMORY) {
+		/* curl's answer to a header line past its 100 KiB limit; a real
+		 * shortage of memory is far less likely here */
+		e = BK_E_HTTP;
+		snprintf(ebuf, sizeof(ebuf), "the response head is too large "
+		    "(a header line over 100 KiB), or memory ran out");
+	}
 	else
 		e = map_code(rc);
 fail:

@@ -99,8 +99,8 @@ load_file(const char *path, char **text, size_t *len, char *msg, size_t cap)
 		bk_wipe(buf, BK_CONFIG_FILE_MAX + 1);
 		free(buf);
 		*len = 0;
-		say(msg, cap, path, e == BK_E_LIMIT ? ": larger than 1 MiB; "
-		    "fix: is this really an AWS config file?" : ": ", e ==
+		say(msg, cap, path, e == BK_E_LIMIT ? ": larger than the 1 MiB "
+		    "an AWS config file may be" : ": ", e ==
 		    BK_E_LIMIT ? NULL : pe.msg, NULL);
 		return e == BK_E_LIMIT ? BK_E_CONFIG : e;
 	}

@@ -312,10 +312,15 @@ bk_ctx_free(struct bk_ctx *x)
 
 /* ---- one turn ------------------------------------------------------------- */
 
+/* The most answer text kept: Claude's longest outputs are ~128k tokens
+ * (about 0.5 MiB); anything near this is not Claude talking. */
+#define BK_ANSWER_MAX (16u * 1024u * 1024u)
+
 struct turn_rx {
 	struct bk_reply *t;
 	const struct bk_sink *sink;
 	size_t skip;    /* whitespace already shown, trimmed from a prefill */
+	int too_big;    /* the answer passed BK_ANSWER_MAX */
 };
 
 static int
@@ -339,6 +344,10 @@ turn_text(void *ctx, const char *s, size_t n)
 	if (n == 0)
 		return 0;
 	r->skip = 0;
+	if (n > BK_ANSWER_MAX - t->len) {
+		r->too_big = 1;
+		return 1;
+	}
 	/* the whole answer is kept: sessions, json results and resuming a
 	 * cut stream all need it */
 	if (n + 1 > t->cap - t->len) {
@@ -578,6 +587,7 @@ bk_reply_run(struct bk_ctx *x, const struct bk_message *m, size_t nm,
 	memcpy(mm, m, nm * sizeof(*mm));
 	rx.t = t;
 	rx.sink = sink;
+	rx.too_big = 0;
 	for (;;) {
 		size_t n = nm, blen = 0, bcap = 0;
 		enum bk_retry_class k;
@@ -658,6 +668,16 @@ bk_reply_run(struct bk_ctx *x, const struct bk_message *m, size_t nm,
 			bk_rate_update(&rate, k == BK_RETRY_THROTTLE, now_s());
 		if (c->err == BK_OK) {
 			bk_retry_quota_ok(&quota, taken);
+			break;
+		}
+		if (rx.too_big) {
+			struct bk_buf b;
+			t->err = c->err = BK_E_LIMIT;
+			t->stopped = 0;
+			bk_buf_init(&b, c->detail, sizeof(c->detail));
+			bk_buf_puts(&b, "the answer passed 16 MiB, far beyond any "
+			    "Claude model's output: stopped; fix: check that the "
+			    "endpoint is Bedrock");
 			break;
 		}
 		if (t->stopped || bk_port_signal() != 0 ||
@@ -821,6 +841,12 @@ bk_reply_report(const struct bk_ctx *x, const struct bk_reply *t)
 		    "the request\n", prog, bk_strerror(e));
 	} else if (e == BK_E_NO_CREDENTIALS) {
 		/* the chain already said what it tried */
+	} else if (e == BK_E_HTTP && c->detail[0] == '\0' &&
+	    c->perr.msg[0] != '\0') {
+		fprintf(stderr, "%s: %s: %s; fix: check the endpoint URL and any "
+		    "proxy in between\n", prog, bk_strerror(e), c->perr.msg);
+	} else if (e == BK_E_LIMIT && c->detail[0] != '\0') {
+		fprintf(stderr, "%s: %s\n", prog, c->detail);
 	} else if (c->detail[0] != '\0') {
 		fprintf(stderr, "%s: %s; fix: retry, and report it if it "
 		    "persists\n", prog, c->detail);

@@ -1390,6 +1390,30 @@ def debug_redacts_secrets():
 # ============================================================================
 # 20. Secrets never appear (keep last)
 # ============================================================================
+def written_files(root):
+    """Every file the binary keeps (sessions, ledger, chat history: anything
+    under a bedrock-claude state directory) below root."""
+    for d, _, files in os.walk(root):
+        if "bedrock-claude" in d.split(os.sep):
+            for f in files:
+                yield os.path.join(d, f)
+
+
+def sweep_written(root, secrets=None):
+    """Secrets (and signatures) found in what the binary wrote to disk."""
+    leaks, n = [], 0
+    for path in written_files(root):
+        n += 1
+        with open(path, "rb") as fh:
+            blob = fh.read()
+        for sec in secrets or SECRETS:
+            if sec.encode() in blob:
+                leaks.append("%s holds %s..." % (os.path.relpath(path, root), sec[:6]))
+        if re.search(rb"Signature=[0-9a-fA-F]{8}", blob):
+            leaks.append("%s holds a Signature= value" % os.path.relpath(path, root))
+    return leaks, n
+
+
 @test
 def secrets_never_appear():
     leaks = []
@@ -1402,7 +1426,9 @@ def secrets_never_appear():
         if sig.search(blob):
             leaks.append("%s shows a Signature= value" % name)
     check(len(OUTPUTS) > 1 or G.only, "no outputs collected")
-    check(not leaks, "secrets leaked: " + "; ".join(sorted(set(leaks))))
+    wl, n = sweep_written(G.tmp)
+    check(n > 0 or G.only, "no session or ledger file was written to sweep")
+    check(not leaks + wl, "secrets leaked: " + "; ".join(sorted(set(leaks + wl))))
 
 
 # ============================================================================

@@ -361,6 +361,55 @@ def closed_pipe_ends_quietly():
     check(p.stderr == b"", "nothing on stderr: %r" % p.stderr)
 
 
+# ---- oversized inputs -------------------------------------------------------------
+@test
+def reply_of_100_mb_is_cut_at_16_mib():
+    r = ask("/sim bytes 100000000", timeout=120)
+    check(r.rc == 5, "exit %r, want 5" % r.rc, r)
+    check(len(r.out) in (16 * 1024 * 1024, 16 * 1024 * 1024 + 1), "16 MiB shown: %d" % len(r.out))
+    check("passed 16 MiB" in r.stderr and "incomplete" in r.stderr, "says why", r)
+    check(nreq() == 1, "not retried")
+
+
+@test
+def header_line_of_1_mb():
+    E.G.sim.fault({"kind": "raw_response", "status": 200,
+                   "content_type": "application/vnd.amazon.eventstream",
+                   "headers": {"X-Big": "a" * (1024 * 1024)}})
+    r = ask("hi", AWS_MAX_ATTEMPTS="1")
+    E.expect_fail(r, 5, "too large", "100 KiB")
+
+
+@test
+def config_file_of_10_mb():
+    cfg = os.path.join(T.dir, "config")
+    with open(cfg, "w") as fh:
+        fh.write("[default]\nregion = us-east-1\n")
+        fh.write("[profile p]\nregion = us-west-2\n" * 350000)
+    check(os.path.getsize(cfg) > 10 * 1000 * 1000, "the file is 10 MB")
+    r = ask("hi", AWS_CONFIG_FILE=cfg)
+    E.expect_fail(r, 2, cfg, "1 MiB")
+    check(nreq() == 0, "nothing sent")
+
+
+@test
+def session_of_10001_messages():
+    sid = "0b9a3c7e-1f2d-4e5f-9a8b-7c6d5e4f3a2b"
+    d = os.path.join(T.state, "bedrock-claude", "sessions")
+    os.makedirs(d, mode=0o700)
+    with open(os.path.join(d, sid + ".jsonl"), "w") as fh:
+        fh.write(json.dumps({"type": "session", "id": sid, "cwd": os.getcwd(),
+                             "created": "2026-11-25T12:00:00Z", "model": "m",
+                             "region": "us-east-1", "version": 1}) + "\n")
+        for i in range(10001):
+            role = "user" if i % 2 == 0 else "assistant"
+            fh.write(json.dumps({"type": role, "time": "2026-11-25T12:00:00Z",
+                                 "text": "turn %d" % i}) + "\n")
+    r = ask("one more", "-r", sid)
+    E.expect_fail(r, 2, "10000")
+    check(nreq() == 0, "nothing sent")
+
+
 # ============================================================================
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -408,6 +457,18 @@ def main():
                 if a.verbose:
                     print("ok %s (%.2fs)" % (name, time.monotonic() - t0), flush=True)
             sys.stderr.flush()
+        # what every test printed and every file the binary wrote
+        leaks, n = E.sweep_written(E.G.tmp)
+        for name, out, err in E.OUTPUTS:
+            for sec in E.SECRETS:
+                if sec.encode() in out + err:
+                    leaks.append("%s printed %s..." % (name, sec[:6]))
+        if leaks or (n == 0 and a.only is None):
+            failed += 1
+            sys.stderr.write("FAIL secret sweep: %s\n" % ("; ".join(sorted(set(leaks)))
+                                                        or "no files to sweep"))
+        else:
+            passed += 1
     finally:
         if E.G.sim is not None:
             E.G.sim.stop()

@@ -959,6 +959,18 @@ def main():
                 if a.verbose:
                     print("ok %s (%.2fs)" % (name, time.monotonic() - t0), flush=True)
             sys.stderr.flush()
+        # what every test printed and every file the binary wrote
+        leaks, n = E.sweep_written(E.G.tmp)
+        for name, out, err in E.OUTPUTS:
+            for sec in E.SECRETS:
+                if sec.encode() in out + err:
+                    leaks.append("%s printed %s..." % (name, sec[:6]))
+        if leaks or (n == 0 and a.only is None):
+            failed += 1
+            sys.stderr.write("FAIL secret sweep: %s\n" % ("; ".join(sorted(set(leaks)))
+                                                        or "no files to sweep"))
+        else:
+            passed += 1
     finally:
         if E.G.sim is not None:
             E.G.sim.stop()

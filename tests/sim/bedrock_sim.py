@@ -645,7 +645,7 @@ def _parse_directives(text):
             return opts, ""
         words = line.split()
         cmd, args = (words[1] if len(words) > 1 else ""), words[2:]
-        if cmd in ("words", "deltas", "slow") and args and args[0].isdigit():
+        if cmd in ("words", "deltas", "slow", "bytes") and args and args[0].isdigit():
             opts[cmd] = int(args[0])
         elif cmd in ("echo-system", "echo-json", "unicode", "ascii-json", "ping", "refusal",
                      "no-prefill"):
@@ -685,6 +685,15 @@ def plan_answer(req, model):
     opts, rest = _parse_directives(text_of(_blocks(user["content"], "x")))
     system = req.get("system", "")
     system_text = system if isinstance(system, str) else "\n".join(b["text"] for b in system)
+    if "bytes" in opts:
+        # a hostile, oversized answer: N bytes in 64 KiB deltas, max_tokens
+        # ignored (no real model does this; the client must cope)
+        line = "0123456789abcdef" * 4 + "\n"
+        n = opts["bytes"]
+        text = (line * (n // len(line) + 1))[:n]
+        return {"text": text, "deltas": [text[i:i + 65536] for i in range(0, n, 65536)],
+                "stop_reason": "end_turn", "stop_sequence": None, "input_tokens": 16,
+                "output_tokens": max(1, n // 4), "opts": opts}
     if "reply" in opts:
         full = opts["reply"]
     elif "words" in opts:
