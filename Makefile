@@ -11,11 +11,17 @@
 #   make clean        our objects and binaries (keeps the dependency cache)
 #   make distclean    everything under build/, dependencies included
 #
-# TC=x86_64 selects toolchains/x86_64.mk (the only target for now).
+# TARGET=x86_64 (default), aarch64 or armv7 selects toolchains/$(TARGET).mk (TC= is
+# the older name).  x86_64 builds ./bedrock-claude; a cross target builds
+# build/TARGET/bedrock-claude, and `make TARGET=aarch64 test-cross` runs its unit
+# tests, vectors and one -p hello against the simulator under qemu-user.
 
-TC     ?= x86_64
+TARGET ?= x86_64
+TC     ?= $(TARGET)
 B      := build
 include toolchains/$(TC).mk
+# the program: ./bedrock-claude for x86_64, build/TARGET/bedrock-claude otherwise
+BIN    := $(if $(filter x86_64,$(TC)),bedrock-claude,$(B)/$(TC)/bedrock-claude)
 
 DEPS   := $(B)/deps/$(TC)
 OBJ    := $(B)/obj/$(TC)
@@ -51,12 +57,13 @@ TEST_BIN := $(OBJ)/unit $(OBJ)/vectors $(OBJ)/endpoints $(OBJ)/creds_vectors \
 	$(OBJ)/catalog_test $(OBJ)/settings_test $(OBJ)/session_test $(OBJ)/replay \
 	$(OBJ)/lineedit_demo $(OBJ)/retry_test
 
-.PHONY: all deps test demo fuzz asan bench clean distclean install
-all: bedrock-claude
+.PHONY: all deps test test-cross demo fuzz asan bench clean distclean install
+all: $(BIN)
 
 deps: $(STAMP)
 $(STAMP): toolchains/fetch.sh toolchains/build-deps.sh toolchains/$(TC).mk \
-		toolchains/curl.configure toolchains/sources.sha256
+		toolchains/curl.configure toolchains/sources.sha256 \
+		toolchains/musl.sha256
 	sh toolchains/fetch.sh $(B)
 	sh toolchains/build-deps.sh $(TC) $(B)
 	@touch $@
@@ -82,10 +89,11 @@ $(OBJ)/retry.o $(OBJ)/run.o: src/retry.h
 $(OBJ):
 	@mkdir -p $@
 
-bedrock-claude: $(PROG_OBJS)
+$(BIN): $(PROG_OBJS)
+	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) $(PROG_OBJS) $(LIBS) -o $@.unstripped
 	$(STRIP) -o $@ $@.unstripped
-	@echo "bedrock-claude: $$(wc -c < $@) bytes ($$(( ($$(wc -c < $@) + 1023) / 1024 )) KiB), $$(file -b $@ | cut -d, -f1,5)"
+	@echo "$@: $$(wc -c < $@) bytes ($$(( ($$(wc -c < $@) + 1023) / 1024 )) KiB), $$(file -b $@ | cut -d, -f1,5)"
 
 # --- tests ------------------------------------------------------------------
 # Tests are built like the product (static musl) and may use libc freely.
@@ -136,6 +144,11 @@ $(OBJ)/lineedit_demo: tests/lineedit_demo.c $(OBJ)/lineedit.o
 test: bedrock-claude $(TEST_BIN)
 	@sh tests/run.sh $(OBJ)
 
+# The C suites of tests/run.sh under TC_RUN (qemu-user for a cross target), then
+# one -p hello of $(BIN) against the simulator; ends "N passed, M failed".
+test-cross: $(BIN) $(filter-out $(OBJ)/lineedit_demo,$(TEST_BIN))
+	@sh tests/cross.sh $(TC) $(OBJ) $(BIN) $(TC_RUN)
+
 demo: bedrock-claude
 	@sh tests/demo.sh
 
@@ -185,11 +198,11 @@ $(OBJ)/bench: tests/bench.c $(CORE)
 # written for `claude --provider bedrock ...` run unchanged.
 PREFIX ?= /usr/local
 CLAUDE_LINK ?= 0
-install: bedrock-claude
+install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions \
 		$(DESTDIR)$(PREFIX)/share/zsh/site-functions
-	install -m 0755 bedrock-claude $(DESTDIR)$(PREFIX)/bin/bedrock-claude
+	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/bedrock-claude
 	install -m 0644 src/share/bedrock-claude.1 \
 		$(DESTDIR)$(PREFIX)/share/man/man1/bedrock-claude.1
 	install -m 0644 src/share/bedrock-claude.bash \
@@ -204,7 +217,8 @@ install: bedrock-claude
 
 clean:
 	rm -rf $(B)/obj $(B)/fuzz $(B)/asan $(B)/sim bedrock-claude \
-		bedrock-claude.unstripped
+		bedrock-claude.unstripped $(B)/*/bedrock-claude \
+		$(B)/*/bedrock-claude.unstripped
 
 distclean: clean
 	rm -rf $(B)

@@ -7,9 +7,13 @@
 # ./bedrock-claude against the simulator (python3).  A suite that crashes or
 # prints no summary counts as one failure, so a test that cannot run cannot
 # pass quietly.
+#
+# BK_RUN, if set, is the command the suites run under: tests/cross.sh sets it
+# to qemu-aarch64-static or qemu-arm-static, with --unit-only.
 set -u
 OBJ=${1:?usage: sh tests/run.sh OBJDIR [--unit-only]}
 MODE=${2:-all}
+RUN=${BK_RUN:-}
 cd "$(dirname "$0")/.." || exit 1
 
 LOG=$(mktemp)
@@ -20,7 +24,8 @@ total_fail=0
 # suite NAME CMD...: run, echo its output, add its summary lines up
 suite() {
     name=$1; shift
-    "$@" >"$LOG" 2>&1
+    # shellcheck disable=SC2086
+    $RUN "$@" >"$LOG" 2>&1
     rc=$?
     cat "$LOG"
     p=0; f=0; n=0

@@ -1,6 +1,8 @@
 #!/bin/sh
 # toolchains/build-deps.sh TARGET [BUILD_DIR]: build the static dependencies for one
-# target (toolchains/TARGET.mk) from the sources fetch.sh unpacked:
+# target (toolchains/TARGET.mk) from the sources fetch.sh unpacked. A cross target
+# first gets its apt packages (TC_PKGS: cross gcc, qemu-user-static) and its musl
+# (TC_MUSL: Debian's musl-dev for that architecture, into BUILD_DIR/deps/TARGET/musl/).
 #   BUILD_DIR/deps/TARGET/lib/libbearssl.a, lib/libcurl.a, include/{bearssl*.h,curl/}
 #   BUILD_DIR/deps/TARGET/curl-config.log   curl's configure summary
 #   BUILD_DIR/gen/amazon_roots.h            (gen-roots.sh; the same for every target)
@@ -39,19 +41,124 @@ unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES CC CFLAGS CPPFLAGS LDFLAGS LIBS C
 
 # The fragment is the single source of truth; make itself expands it, so a value
 # like $(shell cc -dumpmachine) means here what it means in the Makefile.
+# B= is passed because a cross fragment names files under the build directory.
+tc_print() {
+    echo "tc-print: ; @\$(foreach v,$1,echo \"\$(v)='\$(\$(v))'\";)" |
+        make -s -f "$FRAG" -f - tc-print B="$B" || die "cannot read toolchains/$T.mk"
+}
 VARS="TC_CC TC_AR TC_STRIP TC_HOST TC_CFLAGS TC_LDFLAGS TC_STATIC_PIE TC_RUN"
-vals=$(echo "tc-print: ; @\$(foreach v,$VARS,echo \"\$(v)='\$(\$(v))'\";)" |
-       make -s -f "$FRAG" -f - tc-print) || die "cannot read toolchains/$T.mk"
+vals=$(tc_print "$VARS") || exit 1
 eval "$vals"
+# Optional, for cross targets; kept out of $vals (and so out of the stamps) because
+# TC_PKGS only names what to install and the musl bytes are hashed below.
+xvals=$(tc_print "TC_PKGS TC_MUSL") || exit 1
+eval "$xvals"
 case $TC_STATIC_PIE in yes|no) ;; *) die "TC_STATIC_PIE must be yes or no in toolchains/$T.mk";; esac
+
+# --- packages ----------------------------------------------------------------------
+# TC_PKGS: what this target needs on the build machine (cross gcc, qemu), installed
+# like fetch.sh installs the host packages: as root, only what is missing.
+pkgs_install() {
+    # shellcheck disable=SC2086
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+        $missing >"$B/apt/install-$T.log" 2>&1
+}
+missing=
+for p in $TC_PKGS; do
+    s=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null) || s=
+    [ "$s" = "install ok installed" ] || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+    [ "$(id -u)" -eq 0 ] ||
+        die "missing packages; run: sudo apt-get install -y --no-install-recommends$missing"
+    say "installing packages:$missing"
+    mkdir -p "$B/apt"
+    if ! pkgs_install; then
+        # a fresh container has empty package lists: refresh the system's lists once
+        set -- /var/lib/apt/lists/*_Packages*
+        [ -e "$1" ] && die "apt-get install failed (log: $B/apt/install-$T.log)"
+        say "system package lists are empty: running apt-get update once"
+        apt-get update -q >"$B/apt/update-system.log" 2>&1 ||
+            die "apt-get update failed (log: $B/apt/update-system.log)"
+        pkgs_install || die "apt-get install failed (log: $B/apt/install-$T.log)"
+    fi
+fi
 command -v "${TC_CC%% *}" >/dev/null 2>&1 || die "compiler '$TC_CC' not found: run sh toolchains/fetch.sh"
 J=$(nproc 2>/dev/null || echo 2)
 
 sh "$TC/gen-roots.sh" "$B/gen/amazon_roots.h"
 
 mkdir -p "$P/lib" "$P/include" "$W"
-# Everything below also depends on these: target variables, compiler, sources.
-base=$(printf '%s\n' "$vals" "$($TC_CC --version 2>&1 | head -n 1)" "$(cat "$S/.fetch-stamp")" | hash)
+
+# --- musl for a cross target ---------------------------------------------------------
+# TC_MUSL names a Debian architecture; its musl-dev .deb (made for cross use: headers,
+# libc.a, crt*.o and a specs file for the gnu cross gcc) is pinned by name and SHA-256
+# in toolchains/musl.sha256, downloaded through a private apt configuration for that
+# architecture alone (no dpkg --add-architecture; system files are never written),
+# unpacked with dpkg-deb -x into P/musl/{include,lib} and its specs file rewritten to
+# point there. Only the binary-ARCH indexes are fetched; an index that fails to
+# download (a mirror's size check) is ignored: the .deb's SHA-256 is what counts.
+musl_unpack() {
+    rm -rf "$P/musl" "$W/musl"
+    dpkg-deb -x "$deb" "$W/musl" || return 1
+    spec=$(find "$W/musl/usr/lib" -name musl-gcc.specs | head -n 1)
+    [ -n "$spec" ] || return 1
+    lib=$(dirname "$spec"); triple=$(basename "$lib")
+    mkdir -p "$P/musl" &&
+    mv "$lib" "$P/musl/lib" &&
+    mv "$W/musl/usr/include/$triple" "$P/musl/include" &&
+    sed -e "s|/usr/include/$triple|$P/musl/include|g" -e "s|/usr/lib/$triple|$P/musl/lib|g" \
+        "$P/musl/lib/musl-gcc.specs" >"$P/musl/musl-gcc.specs" || return 1
+    # every path in the specs file must now be ours
+    ! grep -q "/usr/" "$P/musl/musl-gcc.specs"
+}
+musl_key=
+if [ -n "$TC_MUSL" ]; then
+    MM=$TC/musl.sha256
+    line=$(grep -E "^[0-9a-f]{64}  musl-dev_[^_]+_$TC_MUSL\.deb\$" "$MM") ||
+        die "no musl-dev_*_$TC_MUSL.deb pinned in toolchains/musl.sha256"
+    sum=${line%% *}; name=${line##* }
+    ver=${name#musl-dev_}; ver=${ver%_*}
+    deb=$S/$name
+    if [ ! -f "$deb" ] || [ "$(sha256sum <"$deb" | cut -d' ' -f1)" != "$sum" ]; then
+        A=$B/apt/$TC_MUSL
+        rm -rf "$A/sources.list.d" "$deb"
+        mkdir -p "$A/sources.list.d" "$A/lists/partial" "$A/cache/archives/partial"
+        # the system's own sources (read at run time, as fetch.sh does), binary only
+        for f in /etc/apt/sources.list.d/*.sources; do
+            [ -f "$f" ] || continue
+            sed 's/^[Tt]ypes:.*/Types: deb/' "$f" >"$A/sources.list.d/${f##*/}"
+        done
+        for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+            [ -f "$f" ] || continue
+            awk '$1 == "deb"' "$f" >"$A/sources.list.d/${f##*/}"
+        done
+        AO="-o Dir::Etc::SourceList=/dev/null -o Dir::Etc::SourceParts=$A/sources.list.d
+ -o Dir::State::Lists=$A/lists -o Dir::Cache=$A/cache
+ -o APT::Architecture=$TC_MUSL -o APT::Architectures::=$TC_MUSL"
+        say "downloading musl-dev:$TC_MUSL=$ver (private apt lists in $A)"
+        # shellcheck disable=SC2086
+        apt-get $AO update >"$A/update.log" 2>&1 || true
+        # shellcheck disable=SC2086
+        (cd "$S" && apt-get $AO download "musl-dev:$TC_MUSL=$ver") >"$A/download.log" 2>&1 ||
+            die "musl-dev:$TC_MUSL=$ver download failed (logs: $A/update.log, $A/download.log)"
+        [ -f "$deb" ] || die "$deb was not downloaded (log: $A/download.log)"
+        got=$(sha256sum <"$deb" | cut -d' ' -f1)
+        [ "$got" = "$sum" ] ||
+            die "SHA-256 mismatch for $deb (got $got): delete it and re-run, or fix toolchains/musl.sha256"
+    fi
+    musl_key=$( { echo "$sum $P"; body musl_unpack; } | hash)
+    if [ "$(cat "$P/.musl-stamp" 2>/dev/null)" != "$musl_key" ]; then
+        rm -f "$P/.musl-stamp"
+        musl_unpack || die "could not unpack $deb into $P/musl"
+        echo "$musl_key" >"$P/.musl-stamp"
+        say "musl $ver ($TC_MUSL, $name) in $P/musl"
+    fi
+fi
+
+# Everything below also depends on these: target variables, compiler, sources (and
+# the target's musl, if it brings its own).
+base=$(printf '%s\n' "$vals" "$($TC_CC --version 2>&1 | head -n 1)" "$(cat "$S/.fetch-stamp")" ${musl_key:+"$musl_key"} | hash)
 
 # --- BearSSL -----------------------------------------------------------------------
 # Its own Makefile, driven out of tree (BUILD=) so targets never share objects;
