@@ -1125,6 +1125,30 @@ bk_le_read(struct bk_le *le, const char *prompt, char **out, size_t *len)
 	return st;
 }
 
+static struct termios le_held;
+static int le_holding;
+
+void
+bk_le_hold(struct bk_le *le, int on)
+{
+	struct termios t;
+
+	if (!on) {
+		if (le_holding)
+			tcsetattr(le->in_fd, TCSADRAIN, &le_held);
+		le_holding = 0;
+		return;
+	}
+	if (le_holding || !le_sys_usable(le->in_fd, le->out_fd) ||
+	    tcgetattr(le->in_fd, &le_held) != 0)
+		return;
+	t = le_held;
+	t.c_lflag &= ~(tcflag_t)ECHO;
+	t.c_iflag &= ~(tcflag_t)ICRNL;
+	if (tcsetattr(le->in_fd, TCSADRAIN, &t) == 0)
+		le_holding = 1;
+}
+
 void
 bk_le_free(struct bk_le *le)
 {

@@ -100,6 +100,16 @@ void bk_le_history_add(struct bk_le *le, const char *line);
 int bk_le_history_load(struct bk_le *le, const char *path);
 int bk_le_history_save(struct bk_le *le, const char *path);
 
+/*
+ * While the program writes (a reply streaming) keys typed ahead must not
+ * echo into its output nor lose their Enter: bk_le_hold(le, 1) turns off
+ * ECHO and ICRNL (the terminal keeps the bytes, and the next bk_le_read
+ * takes CR as Enter); Ctrl-C still sends SIGINT.  bk_le_hold(le, 0)
+ * restores, and must come before the next bk_le_read.  No-op when not on
+ * a terminal.
+ */
+void bk_le_hold(struct bk_le *le, int on);
+
 /* Free the history and buffers; the editor may be initialised again. */
 void bk_le_free(struct bk_le *le);
 

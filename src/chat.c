@@ -204,7 +204,9 @@ chat_turn(struct chat *c, const char *text, size_t len)
 	sink.event = NULL;
 	sink.restart = chat_restart;
 	bk_port_signal_clear();
+	bk_le_hold(&c->le, 1);   /* type-ahead waits, unechoed */
 	bk_reply_run(c->x, m, nm, &t, &sink);
+	bk_le_hold(&c->le, 0);
 	sig = bk_port_signal();
 	if (sig != 0 && t.err == BK_OK)
 		sig = 0;   /* it came after the answer was complete */

@@ -271,6 +271,27 @@ def chat_ctrl_c_stops_reply_keeps_conversation():
 
 
 @test
+def chat_type_ahead_during_reply():
+    c = chat()
+    try:
+        c.prompt()
+        c.line("//sim slow 50\n/sim words 40")
+        c.expect(r"w2 ")
+        c.send("typed ahead\r")         # while the reply streams
+        c.expect(r"w40\n")
+        c.expect(re.escape(answer_for("typed ahead")))
+        c.prompt()
+        c.line("/exit")
+        rc, _ = c.close()
+    finally:
+        c.kill()
+    check(rc == 0, "exit %r" % rc)
+    reply = c.text[c.text.find("w1 "):c.text.find("w40") + 3]
+    check("typed ahead" not in reply, "type-ahead is not echoed into the reply: %r" % reply)
+    check(msg_text(req_messages()[-1]) == "typed ahead", "sent after the reply, once")
+
+
+@test
 def chat_ctrl_c_at_prompt_clears_line():
     c = chat()
     try:
