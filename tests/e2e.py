@@ -1431,6 +1431,75 @@ def secrets_never_appear():
     check(not leaks + wl, "secrets leaked: " + "; ".join(sorted(set(leaks + wl))))
 
 
+def run_suite(tag, tests, sim_args, setup=None):
+    """The runner of the suites that reuse this harness (e2e_product.py,
+    e2e_faults.py...): parse --bin/-k/-v, start one simulator with sim_args,
+    run each (name, fn) after setup(name) and a reset, check each test's
+    output for secrets, then sweep everything printed and every file the
+    binary wrote; print `TAG: N passed, M failed`."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--bin", default=os.path.join(ROOT, "bedrock-claude"))
+    ap.add_argument("-k", dest="only", default=None)
+    ap.add_argument("-v", dest="verbose", action="store_true")
+    a = ap.parse_args()
+    G.bin, G.only = os.path.abspath(a.bin), a.only
+    selected = [(n, f) for n, f in tests if a.only is None or a.only in n]
+    passed = failed = 0
+    G.tmp = tempfile.mkdtemp(prefix="bedrock-%s-" % tag)
+    G.home = os.path.join(G.tmp, "home")
+    os.makedirs(G.home)
+    try:
+        try:
+            G.sim = Sim(G.tmp, sim_args)
+        except (RuntimeError, OSError) as e:
+            sys.stderr.write("FAIL setup: %s\n" % e)
+            print("%s: 0 passed, 1 failed" % tag, flush=True)
+            return 1
+        for name, fn in selected:
+            G.current = name
+            t0 = time.monotonic()
+            try:
+                if setup is not None:
+                    setup(name)
+                G.sim.reset()
+                G.sim.clock(0)
+                fn()
+                no_secrets(Result(0, b"".join(o[1] + o[2] for o in OUTPUTS if o[0] == name),
+                                  b"", 0))
+            except Fail as e:
+                failed += 1
+                sys.stderr.write("FAIL %s: %s\n" % (name, e))
+            except Exception as e:
+                failed += 1
+                sys.stderr.write("FAIL %s: test error: %s: %s\n" % (name, type(e).__name__, e))
+                if a.verbose:
+                    sys.stderr.write("  " + traceback.format_exc().strip().replace("\n", "\n  ")
+                                     + "\n")
+            else:
+                passed += 1
+                if a.verbose:
+                    print("ok %s (%.2fs)" % (name, time.monotonic() - t0), flush=True)
+            sys.stderr.flush()
+        # what every test printed and every file the binary wrote
+        leaks, n = sweep_written(G.tmp)
+        for name, out, err in OUTPUTS:
+            for sec in SECRETS:
+                if sec.encode() in out + err:
+                    leaks.append("%s printed %s..." % (name, sec[:6]))
+        if leaks or (n == 0 and a.only is None):
+            failed += 1
+            sys.stderr.write("FAIL secret sweep: %s\n" % ("; ".join(sorted(set(leaks)))
+                                                        or "no files to sweep"))
+        else:
+            passed += 1
+    finally:
+        if G.sim is not None:
+            G.sim.stop()
+        shutil.rmtree(G.tmp, ignore_errors=True)
+    print("%s: %d passed, %d failed" % (tag, passed, failed), flush=True)
+    return 0 if failed == 0 else 1
+
+
 # ============================================================================
 # Main
 # ============================================================================

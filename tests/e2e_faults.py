@@ -11,17 +11,13 @@ session always hold exactly one complete answer.  Reuses tests/e2e.py's
 harness; prints `e2e-faults: N passed, M failed`.
 """
 
-import argparse
 import json
 import os
 import select
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
-import traceback
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -411,70 +407,14 @@ def session_of_10001_messages():
 
 
 # ============================================================================
+def setup(name):
+    T.dir = os.path.join(E.G.tmp, "t-" + name)
+    T.state = os.path.join(T.dir, "state")
+    os.makedirs(T.state)
+
+
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--bin", default=os.path.join(ROOT, "bedrock-claude"))
-    ap.add_argument("-k", dest="only", default=None)
-    ap.add_argument("-v", dest="verbose", action="store_true")
-    a = ap.parse_args()
-    E.G.bin = os.path.abspath(a.bin)
-    selected = [(n, f) for n, f in TESTS if a.only is None or a.only in n]
-    passed = failed = 0
-    E.G.tmp = tempfile.mkdtemp(prefix="bedrock-e2e-faults-")
-    E.G.home = os.path.join(E.G.tmp, "home")
-    os.makedirs(E.G.home)
-    try:
-        try:
-            E.G.sim = E.Sim(E.G.tmp, ["--cred", "%s:%s" % (E.AKID, E.SECRET),
-                                      "--cred", "%s:%s:%s" % (E.S_AKID, E.S_SECRET, E.S_TOKEN)])
-        except (RuntimeError, OSError) as e:
-            sys.stderr.write("FAIL setup: %s\n" % e)
-            print("e2e-faults: 0 passed, 1 failed", flush=True)
-            return 1
-        for name, fn in selected:
-            E.G.current = name
-            T.dir = os.path.join(E.G.tmp, "t-" + name)
-            T.state = os.path.join(T.dir, "state")
-            os.makedirs(T.state)
-            t0 = time.monotonic()
-            try:
-                E.G.sim.reset()
-                E.G.sim.clock(0)
-                fn()
-                E.no_secrets(E.Result(0, b"".join(o[1] + o[2] for o in E.OUTPUTS
-                                                  if o[0] == name), b"", 0))
-            except Fail as e:
-                failed += 1
-                sys.stderr.write("FAIL %s: %s\n" % (name, e))
-            except Exception as e:
-                failed += 1
-                sys.stderr.write("FAIL %s: test error: %s: %s\n" % (name, type(e).__name__, e))
-                if a.verbose:
-                    sys.stderr.write("  " + traceback.format_exc().strip().replace("\n", "\n  ")
-                                     + "\n")
-            else:
-                passed += 1
-                if a.verbose:
-                    print("ok %s (%.2fs)" % (name, time.monotonic() - t0), flush=True)
-            sys.stderr.flush()
-        # what every test printed and every file the binary wrote
-        leaks, n = E.sweep_written(E.G.tmp)
-        for name, out, err in E.OUTPUTS:
-            for sec in E.SECRETS:
-                if sec.encode() in out + err:
-                    leaks.append("%s printed %s..." % (name, sec[:6]))
-        if leaks or (n == 0 and a.only is None):
-            failed += 1
-            sys.stderr.write("FAIL secret sweep: %s\n" % ("; ".join(sorted(set(leaks)))
-                                                        or "no files to sweep"))
-        else:
-            passed += 1
-    finally:
-        if E.G.sim is not None:
-            E.G.sim.stop()
-        shutil.rmtree(E.G.tmp, ignore_errors=True)
-    print("e2e-faults: %d passed, %d failed" % (passed, failed), flush=True)
-    return 0 if failed == 0 else 1
+    return E.run_suite("e2e-faults", TESTS, ["--cred", "%s:%s" % (E.AKID, E.SECRET), "--cred", "%s:%s:%s" % (E.S_AKID, E.S_SECRET, E.S_TOKEN)], setup)
 
 
 if __name__ == "__main__":
