@@ -519,7 +519,7 @@ add_usage(struct bk_usage *sum, const struct bk_usage *u)
 /* The request body for messages m (and a prefill, when n > nm). */
 static char *
 build_body(struct bk_ctx *x, const struct bk_message *m, size_t n,
-    size_t *len, size_t *cap_out, enum bk_err *err)
+    size_t *len, enum bk_err *err)
 {
 	struct bk_body body;
 	struct bk_buf bb;
@@ -548,7 +548,6 @@ build_body(struct bk_ctx *x, const struct bk_message *m, size_t n,
 		fprintf(stderr, "%s: warning: the prompt had %zu invalid UTF-8 "
 		    "sequence(s); each was sent as U+FFFD\n", prog, replaced);
 	*len = bb.len;
-	*cap_out = cap;
 	return buf;
 }
 
@@ -589,7 +588,7 @@ bk_reply_run(struct bk_ctx *x, const struct bk_message *m, size_t nm,
 	rx.sink = sink;
 	rx.too_big = 0;
 	for (;;) {
-		size_t n = nm, blen = 0, bcap = 0;
+		size_t n = nm, blen = 0;
 		enum bk_retry_class k;
 		uint32_t delay;
 		char *buf;
@@ -608,14 +607,14 @@ bk_reply_run(struct bk_ctx *x, const struct bk_message *m, size_t nm,
 				n = nm + 1;
 			}
 		}
-		if ((buf = build_body(x, mm, n, &blen, &bcap, &t->err)) == NULL)
+		if ((buf = build_body(x, mm, n, &blen, &t->err)) == NULL)
 			break;
 		/* temporary credentials about to expire are renewed first */
 		if (x->cr.bearer[0] == '\0' &&
 		    bk_creds_expiring(&x->cr, bk_port_now(), 300) &&
 		    bk_ctx_credentials(x) >= 0) {
 			t->err = BK_E_NO_CREDENTIALS;
-			bk_wipe(buf, bcap);
+			bk_wipe(buf, blen + 1);
 			free(buf);
 			break;
 		}
@@ -658,7 +657,10 @@ bk_reply_run(struct bk_ctx *x, const struct bk_message *m, size_t nm,
 			    attempts, n > nm ? ", continuing the answer" : "");
 		bk_call_stream(c);
 		bearer_refused(c);
-		bk_wipe(buf, bcap);   /* the prompt may hold secrets of its own */
+		/* the prompt may hold secrets; only the bytes written (and the
+		 * NUL): wiping the unused worst-case capacity would touch, and
+		 * so allocate, pages the body never needed */
+		bk_wipe(buf, blen + 1);
 		free(buf);
 		add_usage(&sum, &c->usage);
 		t->err = c->err;
