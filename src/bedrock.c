@@ -1005,7 +1005,13 @@ bk_utf8_invalid(const uint8_t *s, size_t n)
 	size_t i = 0, bad = 0;
 
 	while (i < n) {
-		size_t k = utf8_seq(s + i, n - i);
+		size_t k;
+		if (s[i] < 0x80) {      /* ASCII without a call: header names
+		                           of every event-stream message */
+			i++;
+			continue;
+		}
+		k = utf8_seq(s + i, n - i);
 		if (k == 0) {
 			bad++;
 			k = utf8_bad_len(s + i, n - i);
@@ -2680,6 +2686,122 @@ tok_u64(const struct bk_json *j, int obj, const char *key, uint64_t *v)
 		*v = x;
 }
 
+/*
+ * Fast paths.  Nearly every message of an answer is a chunk carrying one
+ * text delta, and Bedrock writes both layers in one fixed shape:
+ *
+ *   {"bytes":"<base64>","p":"<letters and digits>"}
+ *   {"type":"content_block_delta","index":N,"delta":{"type":"text_delta",
+ *   "text":"..."}}
+ *
+ * Tokenising both with jsmn took over a third of the decode time
+ * (tests/bench.c), so these exact shapes are matched by hand; anything
+ * else, down to one space or another key order, goes to jsmn.  A fast
+ * path accepts only what the jsmn path accepts and gives the same result;
+ * tests/unit.c and tests/fuzz/fuzz_stream.c compare the two
+ * (bk_stream.slow_only).
+ */
+
+/* memcmp(s, lit, n) == 0, eight bytes at a time: musl's memcmp goes byte
+ * by byte, and the fast paths compare some 90 bytes of fixed JSON per
+ * message. */
+static int
+lit_eq(const char *s, const char *lit, size_t n)
+{
+	uint64_t a, b;
+
+	for (; n >= 8; n -= 8, s += 8, lit += 8) {
+		memcpy(&a, s, 8);
+		memcpy(&b, lit, 8);
+		if (a != b)
+			return 0;
+	}
+	while (n-- > 0)
+		if (*s++ != *lit++)
+			return 0;
+	return 1;
+}
+
+/*
+ * The base64 of a chunk payload of the usual shape ("p" may be absent):
+ * [*b64, *b64 + *bl).  0 for any other shape.  Read from the end, so the
+ * base64 is scanned once, by its decoder: that span is then exactly the
+ * "bytes" string, because the decoder refuses '"', '\\' and NUL (where
+ * jsmn would end or unescape the string).
+ */
+static int
+fast_wrapper(const char *p, size_t n, const char **b64, size_t *bl)
+{
+	static const char pre[] = "{\"bytes\":\"", tail[] = "\",\"p\":\"";
+	const size_t pl = sizeof(pre) - 1, tl = sizeof(tail) - 1;
+	size_t e;
+
+	if (n < pl + 2 || !lit_eq(p, pre, pl) || p[n - 1] != '}' ||
+	    p[n - 2] != '"')
+		return 0;
+	/* back over the letters and digits of "p" (valid in a JSON string
+	 * as they are) to its opening quote */
+	for (e = n - 2; e > pl; e--) {
+		unsigned c = (unsigned char)p[e - 1];
+		if ((c | 0x20) - 'a' >= 26 && c - '0' >= 10)
+			break;
+	}
+	if (e >= pl + tl && lit_eq(p + e - tl, tail, tl))
+		e -= tl;
+	else
+		e = n - 2;              /* {"bytes":"..."} */
+	*b64 = p + pl;
+	*bl = e - pl;
+	return 1;
+}
+
+/*
+ * A content_block_delta text_delta of the usual shape: *idx its index (as
+ * tok_u64 reads it, capped), js[*t0, *t0 + *tl) its text, still escaped.
+ * 0 for any other shape.  The text's escapes are left for the caller's
+ * unescaping to validate (it checks what jsmn's strict mode checks, and
+ * surrogates too); a NUL is refused here because jsmn stops at one.
+ */
+static int
+fast_text_delta(const char *js, size_t n, int *idx, size_t *t0, size_t *tl)
+{
+	static const char pre[] =
+	    "{\"type\":\"content_block_delta\",\"index\":";
+	static const char mid[] =
+	    ",\"delta\":{\"type\":\"text_delta\",\"text\":\"";
+	size_t i = sizeof(pre) - 1, k, start, b;
+	uint32_t v = 0;
+	const char *q;
+
+	if (n < i || !lit_eq(js, pre, i))
+		return 0;
+	/* 1..7 digits (leading zeros too, as bk_json_u64 takes them) */
+	for (k = i; k < n && k - i < 8 && js[k] >= '0' && js[k] <= '9'; k++)
+		v = v * 10u + (uint32_t)(js[k] - '0');
+	if (k == i || k - i > 7 || n - k < sizeof(mid) - 1 ||
+	    !lit_eq(js + k, mid, sizeof(mid) - 1))
+		return 0;
+	start = i = k + sizeof(mid) - 1;
+	/* the closing quote: the first one after an even run of '\\' */
+	for (;;) {
+		if ((q = memchr(js + i, '"', n - i)) == NULL)
+			return 0;
+		i = (size_t)(q - js);
+		for (b = 0; i - b > start && js[i - b - 1] == '\\'; b++)
+			;
+		if (b % 2 == 0)
+			break;
+		i++;
+	}
+	if (n - i != 3 || !lit_eq(js + i, "\"}}", 3) ||
+	    memchr(js + start, '\0', i - start) != NULL)
+		return 0;
+	*idx = v > 1000000 ? 1000000 : (int)v;
+	*t0 = start;
+	*tl = i - start;
+	return 1;
+}
+
 enum bk_err
 bk_stream_message(struct bk_stream *s, const struct bk_evs_message *m,
     struct bk_stream_event *ev)
@@ -2715,6 +2837,16 @@ bk_stream_message(struct bk_stream *s, const struct bk_evs_message *m,
 		return BK_OK; /* other event types: none defined today */
 
 	/* {"bytes":"<base64>","p":"..."} */
+	{
+		const char *b64;
+		size_t bl;
+		if (!s->slow_only && fast_wrapper((const char *)m->payload,
+		    m->payload_len, &b64, &bl) && bk_base64_decode(b64, bl,
+		    s->scratch, s->cap, &n) == BK_OK) {
+			s->fast_wrap++;
+			goto event;
+		}
+	}
 	e = bk_json_parse(&j, (const char *)m->payload, m->payload_len,
 	    s->tok, BK_STREAM_TOKENS);
 	if (e != BK_OK)
@@ -2742,7 +2874,30 @@ bk_stream_message(struct bk_stream *s, const struct bk_evs_message *m,
 			    e, "chunk", 5, "chunk \"bytes\" is not base64", 27);
 	}
 
-	/* the Anthropic stream event */
+event:
+	/* the Anthropic stream event; a text delta of the usual shape is
+	 * unescaped as below, but only beside the event (in place, a failed
+	 * unescaping would leave the jsmn path a changed event to read) */
+	{
+		size_t t0, el, tl;
+		int idx;
+		char *p = (char *)s->scratch + n;
+		if (!s->slow_only && s->started && !s->stopped &&
+		    fast_text_delta((const char *)s->scratch, n, &idx, &t0,
+		    &el) && el <= s->cap - n) {
+			memcpy(p, s->scratch + t0, el);
+			if (bk_json_unescape_inplace(p, el, &tl) == BK_OK) {
+				s->fast_text++;
+				ev->kind = BK_SEV_TEXT;
+				ev->text = p;
+				ev->text_len = tl;
+				ev->index = idx;
+				ev->raw = (const char *)s->scratch;
+				ev->raw_len = n;
+				return BK_OK;
+			}
+		}
+	}
 	e = bk_json_parse(&j, (const char *)s->scratch, n, s->tok,
 	    BK_STREAM_TOKENS);
 	if (e != BK_OK)
@@ -2995,9 +3150,13 @@ svc_hint(struct bk_svc_error *e, const struct bk_svc_context *c)
 		    "increase in Service Quotas");
 		break;
 	case BK_E_SVC_QUOTA:
-		bk_buf_puts(&b, "a Bedrock quota is exhausted; request an "
-		    "increase in the Service Quotas console for ");
+		bk_buf_puts(&b, "a Bedrock quota is exhausted; see it with "
+		    "aws service-quotas list-service-quotas --service-code "
+		    "bedrock --region ");
 		bk_buf_puts(&b, region);
+		bk_buf_puts(&b, " and ask for more with aws service-quotas "
+		    "request-service-quota-increase (or the Service Quotas "
+		    "console)");
 		break;
 	case BK_E_SVC_INTERNAL:
 	case BK_E_SVC_UNAVAILABLE:

@@ -61,7 +61,7 @@
 	/* event stream */ \
 	X(BK_E_EVS_PRELUDE_CRC, 10, "event-stream prelude checksum mismatch") \
 	X(BK_E_EVS_MESSAGE_CRC, 11, "event-stream message checksum mismatch") \
-	X(BK_E_EVS_TOO_LARGE, 12, "event-stream message exceeds the size limit") \
+	X(BK_E_EVS_TOO_LARGE, 12, "event-stream message larger than the 16 MiB limit or the buffer") \
 	X(BK_E_EVS_TOO_SMALL, 13, "event-stream message shorter than 16 bytes") \
 	X(BK_E_EVS_HEADERS_LEN, 14, "event-stream headers length exceeds the message") \
 	X(BK_E_EVS_HEADER_NAME, 15, "event-stream header name is empty or truncated") \
@@ -568,6 +568,13 @@ struct bk_stream {
 	enum bk_err err;
 	char err_type[64];      /* e.g. "throttlingException" */
 	char err_msg[512];
+	/* Tests and benchmarks only.  Chunks in Bedrock's usual shape skip
+	 * jsmn (see bk_stream_message); slow_only = 1 (set after init)
+	 * sends every chunk through the general path, so both can be
+	 * compared.  fast_wrap / fast_text count the chunks whose wrapper /
+	 * text_delta took the fast path. */
+	int slow_only;
+	uint64_t fast_wrap, fast_text;
 	jsmntok_t tok[BK_STREAM_TOKENS];
 };
 

@@ -5,7 +5,16 @@
  *   bench [MIB [decode]]   stream size in MiB (default 64); "decode"
  *                          runs only the decode loop (for perf record)
  *   bench exec PROG ARGS   run PROG once; then print to stderr
- *                          "bench: exec WALL_MS MAXRSS_KIB STATUS"
+ *                          "bench: exec WALL_MS MAXRSS_KIB STATUS CPU_MS"
+ *                          (CPU_MS: the child's user + system time)
+ *   bench pipe FILE PROG ARGS   the same, with PROG's stdout read through
+ *                          a pipe: copied to stdout, and every read
+ *                          logged to FILE as "MONOTONIC_S TOTAL_BYTES"
+ *                          (stream pass-through, see bench.sh)
+ *   bench sign N [nocache] [hello]   sign the SigV4 request below N times
+ *                          (hello: with the 107-byte body of -p hello)
+ *                          (bench.sh counts its instructions with
+ *                          callgrind: N=1001 minus N=1)
  *
  * `exec` is how bench.sh measures the program's peak RSS: ru_maxrss
  * survives execve(), so a child forked from a big launcher (python: about
@@ -203,12 +212,13 @@ static uint8_t *evs_buf, *scratch;
 #define SCRATCH_CAP BK_BASE64_DECODED_MAX(BK_EVS_MSG_MAX)
 
 /* Decode the stream in pushes of `push` bytes; returns seconds. */
+static struct bk_stream st;    /* the last decode's, for its counters */
+
 static double
 decode(const uint8_t *s, size_t n, size_t push, uint64_t *text,
     uint64_t *check)
 {
 	static struct bk_evs d;
-	static struct bk_stream st;
 	size_t off = 0;
 	double t0;
 	enum bk_err e;
@@ -251,21 +261,21 @@ decode(const uint8_t *s, size_t n, size_t push, uint64_t *text,
 
 /* ---- SigV4 -------------------------------------------------------------- */
 
-static double
-bench_sigv4(int cached, unsigned *count)
+/* A typical streaming request: 3 headers, a 1.5 KB body. */
+static struct bk_sigv4 sig;
+static struct bk_sigv4_cache sig_cache;
+static struct bk_header sh[3];
+static struct bk_sigv4_request req;
+static struct bk_sigv4_params sp;
+static struct bk_creds cr;
+
+/* hello = 1: the body `-p hello` sends (107 bytes) instead of 1.5 KB */
+static void
+sig_setup(int hello)
 {
-	static struct bk_sigv4 sig;
 	static char body[1600];
-	struct bk_sigv4_cache cache;
-	struct bk_header sh[3];
-	struct bk_sigv4_request req;
-	struct bk_sigv4_params sp;
-	struct bk_creds cr;
 	const char *path = "/model/us.anthropic.claude-sonnet-4-6/"
 	    "invoke-with-response-stream";
-	double t0, t;
-	unsigned n = 0;
-	enum bk_err e;
 	size_t i;
 
 	for (i = 0; i + 1 < sizeof(body); i++)
@@ -274,6 +284,8 @@ bench_sigv4(int cached, unsigned *count)
 	    "\"max_tokens\":4096,\"messages\":[{\"role\":\"user\","
 	    "\"content\":\"", 94);
 	memcpy(body + sizeof(body) - 6, "\"}]}\n", 6);
+	if (hello)
+		memcpy(body + 94, "hello\"}]}", 10);
 	sh[0].name = "host"; sh[0].name_len = 4;
 	sh[0].value = "bedrock-runtime.us-east-1.amazonaws.com";
 	sh[0].value_len = strlen(sh[0].value);
@@ -299,44 +311,98 @@ bench_sigv4(int cached, unsigned *count)
 	cr.akid = "AKIDEXAMPLE";
 	cr.secret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
 	cr.token = NULL;
-	memset(&cache, 0, sizeof(cache));
+	memset(&sig_cache, 0, sizeof(sig_cache));
+}
 
+/* Sign the request n times, with the key cached (as a chat signs) or
+ * derived each time. */
+static void
+sign_n(int cached, unsigned long n)
+{
+	unsigned long k;
+	enum bk_err e;
+
+	for (k = 0; k < n; k++) {
+		e = bk_sigv4_sign(&sig, cached ? &sig_cache : NULL, &req, &cr,
+		    &sp);
+		if (e != BK_OK)
+			die("sigv4", e);
+	}
+}
+
+static double
+bench_sigv4(int cached, unsigned *count)
+{
+	double t0, t;
+	unsigned n = 0;
+
+	sig_setup(0);
 	t0 = now_s();
 	do {
-		unsigned k;
-		for (k = 0; k < 200; k++) {
-			e = bk_sigv4_sign(&sig, cached ? &cache : NULL, &req,
-			    &cr, &sp);
-			if (e != BK_OK)
-				die("sigv4", e);
-		}
+		sign_n(cached, 200);
 		n += 200;
 		t = now_s() - t0;
 	} while (t < 0.25);
 	bk_sigv4_wipe(&sig);
-	bk_sigv4_cache_wipe(&cache);
+	bk_sigv4_cache_wipe(&sig_cache);
 	*count = n;
 	return t;
 }
 
-/* Fork, exec argv[0..], wait: wall time and the child's peak RSS. */
+/*
+ * Fork, exec argv[0..], wait: wall time, the child's peak RSS and CPU
+ * time.  With `arrivals` (bench pipe), the child's stdout is a pipe read
+ * here: each read is copied to our stdout and logged to `arrivals` as
+ * "CLOCK_MONOTONIC-seconds total-bytes-so-far", so bench.sh can match
+ * the simulator's frame times (tests/sim --timing-log, the same clock).
+ */
 static int
-exec_measure(char **argv)
+exec_measure(char **argv, const char *arrivals)
 {
 	struct rusage ru;
 	double t0 = now_s(), t;
-	int status = 0;
+	int status = 0, fd[2] = { -1, -1 };
+	FILE *log = NULL;
 	pid_t pid;
 
+	if (arrivals != NULL) {
+		if ((log = fopen(arrivals, "w")) == NULL || pipe(fd) != 0) {
+			perror("bench: pipe");
+			return 1;
+		}
+	}
 	pid = fork();
 	if (pid < 0) {
 		perror("bench: fork");
 		return 1;
 	}
 	if (pid == 0) {
+		if (fd[1] >= 0) {
+			dup2(fd[1], 1);
+			close(fd[0]);
+			close(fd[1]);
+		}
 		execvp(argv[0], argv);
 		perror("bench: exec");
 		_exit(127);
+	}
+	if (log != NULL) {
+		static char buf[65536];
+		unsigned long long total = 0;
+		ssize_t r;
+		close(fd[1]);
+		while ((r = read(fd[0], buf, sizeof(buf))) != 0) {
+			if (r < 0)
+				break;
+			/* the time first: the rest is bookkeeping */
+			t = now_s();
+			total += (unsigned long long)r;
+			fprintf(log, "%.9f %llu\n", t, total);
+			fwrite(buf, 1, (size_t)r, stdout);
+		}
+		close(fd[0]);
+		fclose(log);
+		fflush(stdout);
 	}
 	memset(&ru, 0, sizeof(ru));
 	while (wait4(pid, &status, 0, &ru) < 0) {
@@ -345,9 +411,11 @@ exec_measure(char **argv)
 	}
 	t = now_s() - t0;
 	/* ru_maxrss is in KiB on Linux */
-	fprintf(stderr, "bench: exec %.2f %ld %d\n", t * 1000.0,
+	fprintf(stderr, "bench: exec %.2f %ld %d %.3f\n", t * 1000.0,
 	    (long)ru.ru_maxrss, WIFEXITED(status) ? WEXITSTATUS(status) :
-	    128 + WTERMSIG(status));
+	    128 + WTERMSIG(status),
+	    (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000.0 +
+	    (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000.0);
 	return 0;
 }
 
@@ -365,9 +433,26 @@ main(int argc, char **argv)
 	int i;
 
 	if (argc > 2 && strcmp(argv[1], "exec") == 0)
-		return exec_measure(argv + 2);
+		return exec_measure(argv + 2, NULL);
+	if (argc > 3 && strcmp(argv[1], "pipe") == 0)
+		return exec_measure(argv + 3, argv[2]);
+	if (argc > 2 && strcmp(argv[1], "sign") == 0) {
+		/* for callgrind: bench.sh subtracts N=1 from N=1001 */
+		int i3;
+		int cached = 1, hello = 0;
+		for (i3 = 3; i3 < argc; i3++) {
+			cached &= strcmp(argv[i3], "nocache") != 0;
+			hello |= strcmp(argv[i3], "hello") == 0;
+		}
+		sig_setup(hello);
+		sign_n(cached, strtoul(argv[2], NULL, 10));
+		bk_sigv4_wipe(&sig);
+		bk_sigv4_cache_wipe(&sig_cache);
+		return 0;
+	}
 	if (mib == 0 || mib > 4096) {
-		fprintf(stderr, "usage: bench [MIB [decode]]\n");
+		fprintf(stderr, "usage: bench [MIB [decode]] | exec PROG ARGS | "
+		    "pipe ARRIVALS PROG ARGS | sign N [nocache] [hello]\n");
 		return 2;
 	}
 	memset(&g, 0, sizeof(g));
@@ -448,6 +533,10 @@ main(int argc, char **argv)
 	printf("bench: sigv4_per_s %.0f /s (cached signing key)\n", best_sig);
 	printf("bench: sigv4_nocache_per_s %.0f /s (key derived each time)\n",
 	    best_sig_nc);
+	printf("bench: fast_paths %llu wrappers and %llu text deltas of %llu "
+	    "messages took the fast paths (bk_stream_message)\n",
+	    (unsigned long long)st.fast_wrap, (unsigned long long)st.fast_text,
+	    (unsigned long long)g.messages);
 	printf("bench: crc32_MBps %.1f MB/s (crc %08lx)\n",
 	    (double)g.len / best_crc / 1e6, (unsigned long)crc);
 	free(g.p);

@@ -773,6 +773,364 @@ test_stream(void)
 	check_summary("unit stream");
 }
 
+/*
+ * The fast paths of bk_stream_message (Bedrock's usual chunk wrapper and
+ * text_delta shapes, matched without jsmn) against the jsmn path
+ * (slow_only): every input below goes through both, and everything the
+ * caller can see must agree; the fast-path counters show which inputs
+ * took it.
+ */
+static uint8_t scratch2[1 << 16];
+
+struct twin {
+	struct bk_stream f, s;
+};
+
+static void
+twin_init(struct twin *t, size_t cap)
+{
+	bk_stream_init(&t->f, scratch, cap);
+	bk_stream_init(&t->s, scratch2, cap);
+	t->s.slow_only = 1;
+}
+
+/* Offset of p in the stream's scratch, or -1 for NULL. */
+static long
+soff(const struct bk_stream *st, const char *p)
+{
+	return p == NULL ? -1L : (long)((const uint8_t *)p - st->scratch);
+}
+
+static int
+twin_same(const struct twin *t, enum bk_err ra, const struct bk_stream_event *a,
+    enum bk_err rb, const struct bk_stream_event *b)
+{
+	const struct bk_stream *f = &t->f, *s = &t->s;
+
+	return ra == rb && a->kind == b->kind && a->index == b->index &&
+	    a->text_len == b->text_len && soff(f, a->text) == soff(s, b->text) &&
+	    (a->text_len == 0 || memcmp(a->text, b->text, a->text_len) == 0) &&
+	    a->raw_len == b->raw_len && soff(f, a->raw) == soff(s, b->raw) &&
+	    (a->raw_len == 0 || memcmp(a->raw, b->raw, a->raw_len) == 0) &&
+	    f->err == s->err && strcmp(f->err_type, s->err_type) == 0 &&
+	    strcmp(f->err_msg, s->err_msg) == 0 && f->started == s->started &&
+	    f->stopped == s->stopped && f->block_open == s->block_open &&
+	    memcmp(&f->usage, &s->usage, sizeof(f->usage)) == 0 &&
+	    strcmp(f->stop_reason, s->stop_reason) == 0 &&
+	    strcmp(f->message_id, s->message_id) == 0;
+}
+
+/*
+ * One chunk with this payload (plen bytes, NULs allowed) through both
+ * streams.  Returns the fast paths taken (1 wrapper, 2 text) or -1 when
+ * the two disagree; *rc, *ev: the fast stream's result.
+ */
+static int
+twin_payload(struct twin *t, const char *payload, size_t plen,
+    enum bk_err *rc, struct bk_stream_event *ev)
+{
+	static uint8_t m[1 << 15];
+	struct bk_evs_header h[2];
+	struct bk_evs d;
+	struct bk_stream_event eb;
+	uint64_t w = t->f.fast_wrap, x = t->f.fast_text;
+	size_t n, used;
+	enum bk_err rb;
+
+	memset(h, 0, sizeof(h));
+	h[0].name = ":message-type"; h[0].name_len = 13;
+	h[0].type = BK_EVS_STRING; h[0].v = (const uint8_t *)"event";
+	h[0].v_len = 5;
+	h[1].name = ":event-type"; h[1].name_len = 11;
+	h[1].type = BK_EVS_STRING; h[1].v = (const uint8_t *)"chunk";
+	h[1].v_len = 5;
+	if (bk_evs_encode(h, 2, (const uint8_t *)payload, plen, m, sizeof(m),
+	    &n) != BK_OK)
+		return -1;
+	bk_evs_init(&d, evsbuf, sizeof(evsbuf));
+	if (bk_evs_push(&d, m, n, &used) != BK_EVS_MESSAGE)
+		return -1;
+	*rc = bk_stream_message(&t->f, &d.msg, ev);
+	rb = bk_stream_message(&t->s, &d.msg, &eb);
+	if (t->s.fast_wrap != 0 || t->s.fast_text != 0 ||
+	    !twin_same(t, *rc, ev, rb, &eb))
+		return -1;
+	return (t->f.fast_wrap != w ? 1 : 0) | (t->f.fast_text != x ? 2 : 0);
+}
+
+/* pre + base64(inner[0..n)) + post, as a chunk payload. */
+static size_t
+wrap(char *out, size_t cap, const char *pre, const char *inner, size_t n,
+    const char *post)
+{
+	size_t pl = strlen(pre), bl;
+
+	memcpy(out, pre, pl);
+	bk_base64_encode((const uint8_t *)inner, n, out + pl, cap - pl, &bl);
+	snprintf(out + pl + bl, cap - pl - bl, "%s", post);
+	return pl + bl + strlen(post);
+}
+
+#define DELTA_PRE "{\"type\":\"content_block_delta\",\"index\":"
+#define DELTA_MID ",\"delta\":{\"type\":\"text_delta\",\"text\":\""
+
+/* The Anthropic event `inner` (n bytes) in the usual wrapper, after a
+ * message_start (started = 1), or before it (started = 0). */
+static int
+twin_event(const char *inner, size_t n, int started, size_t cap,
+    enum bk_err *rc, struct bk_stream_event *ev)
+{
+	static char pl[8192];
+	struct twin t;
+	size_t k;
+
+	twin_init(&t, cap);
+	if (started) {
+		k = wrap(pl, sizeof(pl), "{\"bytes\":\"", ev_start,
+		    strlen(ev_start), "\",\"p\":\"abc\"}");
+		if (twin_payload(&t, pl, k, rc, ev) != 1 || *rc != BK_OK)
+			return -1;
+	}
+	k = wrap(pl, sizeof(pl), "{\"bytes\":\"", inner, n,
+	    "\",\"p\":\"abcdefgh\"}");
+	return twin_payload(&t, pl, k, rc, ev);
+}
+
+static void
+test_stream_fast(void)
+{
+	/* text_delta events: [0] 1 = must take the fast path, 0 = must
+	 * not; [1] the event; [2] the text expected, NULL for an error */
+	static const struct { int fast; const char *ev, *text; } tx[] = {
+		{ 1, DELTA_PRE "0" DELTA_MID "Hello\"}}", "Hello" },
+		{ 1, DELTA_PRE "0" DELTA_MID "\"}}", "" },
+		{ 1, DELTA_PRE "3" DELTA_MID "a\\\"b\\\\c\\/d\\b\\f\\n\\r\\t"
+		    "\"}}", "a\"b\\c/d\b\f\n\r\t" },
+		{ 1, DELTA_PRE "0" DELTA_MID "caf\\u00e9 \\ud83c\\udf89 "
+		    "\\u00E9\"}}", "caf\xc3\xa9 \xf0\x9f\x8e\x89 \xc3\xa9" },
+		{ 1, DELTA_PRE "0" DELTA_MID "\\\\\"}}", "\\" },
+		{ 1, DELTA_PRE "0" DELTA_MID "x\\\"}}\"}}", "x\"}}" },
+		{ 1, DELTA_PRE "0" DELTA_MID "\\\\\\\"\"}}", "\\\"" },
+		{ 1, DELTA_PRE "0" DELTA_MID "raw \x01 \xff bytes\"}}",
+		    "raw \x01 \xff bytes" },
+		{ 1, DELTA_PRE "0007" DELTA_MID "i\"}}", "i" },
+		{ 1, DELTA_PRE "9999999" DELTA_MID "i\"}}", "i" },
+		/* rejected by the unescaping: the jsmn path says why */
+		{ 0, DELTA_PRE "0" DELTA_MID "\\ud800\"}}", NULL },
+		{ 0, DELTA_PRE "0" DELTA_MID "\\udc00\\ud800\"}}", NULL },
+		{ 0, DELTA_PRE "0" DELTA_MID "\\x\"}}", NULL },
+		{ 0, DELTA_PRE "0" DELTA_MID "\\u12G4\"}}", NULL },
+		{ 0, DELTA_PRE "0" DELTA_MID "a\\\"}}", NULL },
+		/* other shapes */
+		{ 0, DELTA_PRE "0" DELTA_MID "a\"b\"}}", NULL },
+		{ 0, DELTA_PRE "0" DELTA_MID "hi\"}} ", "hi" },
+		{ 0, DELTA_PRE "0" DELTA_MID "hi\"}}\n", "hi" },
+		{ 0, DELTA_PRE "0" DELTA_MID "hi\"}}x", NULL },
+		{ 0, DELTA_PRE "0" DELTA_MID "hi\"}", NULL },
+		{ 0, DELTA_PRE "0" DELTA_MID "hi", NULL },
+		{ 0, DELTA_PRE "0" DELTA_MID "hi\",\"x\":1}}", "hi" },
+		{ 0, DELTA_PRE "0" DELTA_MID "a\",\"text\":\"b\"}}", "a" },
+		{ 0, DELTA_PRE "0" DELTA_MID "hi\"},\"x\":[1]}", "hi" },
+		{ 0, DELTA_PRE "12345678" DELTA_MID "i\"}}", "i" },
+		{ 0, DELTA_PRE "-1" DELTA_MID "i\"}}", "i" },
+		{ 0, DELTA_PRE "1.5" DELTA_MID "i\"}}", "i" },
+		{ 0, DELTA_PRE "null" DELTA_MID "i\"}}", "i" },
+		/* jsmn takes a key without a value, and then misses
+		 * "delta": not text */
+		{ 0, DELTA_PRE DELTA_MID "i\"}}", "" },
+		{ 0, "{\"type\": \"content_block_delta\",\"index\":0,\"delta\":"
+		    "{\"type\":\"text_delta\",\"text\":\"sp\"}}", "sp" },
+		{ 0, "{\"index\":2,\"type\":\"content_block_delta\",\"delta\":"
+		    "{\"type\":\"text_delta\",\"text\":\"order\"}}", "order" },
+		{ 0, "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":"
+		    "{\"text\":\"order\",\"type\":\"text_delta\"}}", "order" },
+		{ 0, "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":"
+		    "{\"type\":\"text_deltax\",\"text\":\"t\"}}", "" },
+		{ 0, "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":"
+		    "{\"type\":\"input_json_delta\",\"partial_json\":\"{\"}}",
+		    "" },
+	};
+	static char big[4096];
+	struct bk_stream_event ev;
+	enum bk_err rc;
+	size_t i, n;
+	int r;
+
+	for (i = 0; i < sizeof(tx) / sizeof(tx[0]); i++) {
+		char ctx[80];
+		snprintf(ctx, sizeof(ctx), "text_delta case %zu", i);
+		check_ctx = ctx;
+		r = twin_event(tx[i].ev, strlen(tx[i].ev), 1, sizeof(scratch),
+		    &rc, &ev);
+		CHECK(r >= 0 && (r & 1));
+		CHECK(r >= 0 && ((r & 2) != 0) == tx[i].fast);
+		if (tx[i].text == NULL) {
+			CHECK(rc != BK_OK && ev.kind == BK_SEV_ERROR);
+		} else if (tx[i].text[0] == '\0' && !tx[i].fast) {
+			CHECK(rc == BK_OK);   /* not text: skipped */
+		} else {
+			CHECK(rc == BK_OK && ev.kind == BK_SEV_TEXT &&
+			    ev.text_len == strlen(tx[i].text) &&
+			    memcmp(ev.text, tx[i].text, ev.text_len) == 0);
+		}
+		/* before message_start: the same error both ways */
+		r = twin_event(tx[i].ev, strlen(tx[i].ev), 0, sizeof(scratch),
+		    &rc, &ev);
+		CHECK(r == 1 && rc != BK_OK);
+	}
+	check_ctx = "";
+	/* the index, as tok_u64 reads it: capped, leading zeros */
+	r = twin_event(DELTA_PRE "0007" DELTA_MID "i\"}}",
+	    strlen(DELTA_PRE "0007" DELTA_MID "i\"}}"), 1, sizeof(scratch),
+	    &rc, &ev);
+	CHECK(r == 3 && ev.index == 7);
+	r = twin_event(DELTA_PRE "9999999" DELTA_MID "i\"}}",
+	    strlen(DELTA_PRE "9999999" DELTA_MID "i\"}}"), 1, sizeof(scratch),
+	    &rc, &ev);
+	CHECK(r == 3 && ev.index == 1000000);
+	/* a raw NUL ends a string for jsmn: the fast path must not take it */
+	{
+		static const char ev0[] = DELTA_PRE "0" DELTA_MID "a\0b\"}}";
+		r = twin_event(ev0, LEN(ev0), 1, sizeof(scratch), &rc, &ev);
+		CHECK(r == 1 && rc == BK_E_JSON);
+		static const char ev1[] = DELTA_PRE "0" DELTA_MID "ab\"}}\0";
+		r = twin_event(ev1, LEN(ev1), 1, sizeof(scratch), &rc, &ev);
+		CHECK(r == 1 && rc == BK_E_JSON);
+	}
+	/* a long text with escapes throughout */
+	{
+		size_t o = (size_t)snprintf(big, sizeof(big), "%s",
+		    DELTA_PRE "1" DELTA_MID);
+		for (i = 0; i < 300; i++)
+			o += (size_t)snprintf(big + o, sizeof(big) - o, "%s",
+			    i % 3 == 0 ? "w\\n" : i % 3 == 1 ? "\\u00e9x" :
+			    "\\\\");
+		o += (size_t)snprintf(big + o, sizeof(big) - o, "\"}}");
+		r = twin_event(big, o, 1, sizeof(scratch), &rc, &ev);
+		CHECK(r == 3 && rc == BK_OK && ev.text_len == 100 * 6);
+	}
+	/* no room beside the event: the text is unescaped in place by the
+	 * jsmn path, and the raw event is dropped */
+	{
+		/* longer than message_start, so that one fits too */
+		n = (size_t)snprintf(big, sizeof(big), "%s%s%0400d\"}}",
+		    DELTA_PRE "0" DELTA_MID, "a\\nb", 0);
+		r = twin_event(big, n, 1, sizeof(scratch), &rc, &ev);
+		CHECK(r == 3 && ev.raw != NULL && ev.text_len == 403);
+		r = twin_event(big, n, 1, n + 8, &rc, &ev);
+		CHECK(r == 1 && rc == BK_OK && ev.raw == NULL &&
+		    ev.text_len == 403 && memcmp(ev.text, "a\nb0", 4) == 0);
+	}
+
+	/* wrappers around a text_delta: 1 = must take the fast path */
+	{
+		static const char inner[] = DELTA_PRE "0" DELTA_MID "wrapped"
+		    "\"}}";
+		static const struct { int fast; const char *pre, *post;
+		    enum bk_err want; } wx[] = {
+			{ 1, "{\"bytes\":\"", "\",\"p\":\"abcXYZ019\"}", BK_OK },
+			{ 1, "{\"bytes\":\"", "\"}", BK_OK },
+			{ 1, "{\"bytes\":\"", "\",\"p\":\"\"}", BK_OK },
+			{ 0, "{\"bytes\":\"", "\",\"p\":\"ab-c\"}", BK_OK },
+			{ 0, "{\"bytes\":\"", "\",\"p\":\"a\\\"b\"}", BK_OK },
+			{ 0, "{\"bytes\":\"", "\",\"p\":\"abc\",\"q\":1}", BK_OK },
+			{ 0, "{\"bytes\":\"", "\",\"q\":\"abc\"}", BK_OK },
+			{ 0, "{\"bytes\":\"", "\",\"p\":\"x\",\"p\":\"y\"}",
+			    BK_OK },
+			{ 0, "{\"bytes\":\"", "\",\"bytes\":\"QUJD\"}", BK_OK },
+			{ 0, "{\"bytes\":\"", "\",\"p\":\"abc\"} ", BK_OK },
+			{ 0, "{\"bytes\":\"", "\",\"p\":\"abc\"}\n", BK_OK },
+			{ 0, "{\"bytes\": \"", "\",\"p\":\"abc\"}", BK_OK },
+			{ 0, "{ \"bytes\":\"", "\"}", BK_OK },
+			{ 0, "{\"p\":\"abc\",\"bytes\":\"", "\"}", BK_OK },
+			{ 0, "{\"bytes\":\"", "\",\"p\":\"abc\"", BK_E_JSON },
+			{ 0, "{\"bytes\":\"", "\",\"p\":\"abc\"}}", BK_E_JSON },
+			{ 0, "{\"bytes\":\"", "\",\"p\":\"abc\"]", BK_E_JSON },
+			{ 0, "{\"bytes\":\"", "\",\"p\":\"abc\"}x", BK_E_JSON },
+			{ 0, "{\"bytes\":\"", "\",\"p\":abc}", BK_E_JSON },
+			{ 0, "{\"bytes\":\"", "\",\"p\":\"a\\\"}", BK_E_JSON },
+			{ 0, "{\"bytes\":\"", "==\",\"p\":\"abc\"}",
+			    BK_E_BASE64 },
+			{ 0, "{\"bytes\":\"", "\",\"p\":\"abc\"", BK_E_JSON },
+			{ 0, "{\"bytes\":\"!", "\"}", BK_E_BASE64 },
+			{ 0, "{\"bytes\":\"A", "\",\"p\":\"abc\"}", BK_E_BASE64 },
+		};
+		static char pl[4096];
+		struct twin t;
+		size_t k;
+		for (i = 0; i < sizeof(wx) / sizeof(wx[0]); i++) {
+			char ctx[80];
+			snprintf(ctx, sizeof(ctx), "wrapper case %zu", i);
+			check_ctx = ctx;
+			twin_init(&t, sizeof(scratch));
+			k = wrap(pl, sizeof(pl), "{\"bytes\":\"", ev_start,
+			    strlen(ev_start), "\"}");
+			CHECK(twin_payload(&t, pl, k, &rc, &ev) == 1);
+			k = wrap(pl, sizeof(pl), wx[i].pre, inner, LEN(inner),
+			    wx[i].post);
+			r = twin_payload(&t, pl, k, &rc, &ev);
+			CHECK(r >= 0 && (r & 1) == wx[i].fast);
+			CHECK(rc == wx[i].want);
+			if (rc == BK_OK)
+				CHECK(ev.kind == BK_SEV_TEXT &&
+				    ev.text_len == 7 && (r & 2) != 0);
+		}
+		check_ctx = "";
+		/* NULs in the wrapper, empty and odd payloads, "\/" */
+		twin_init(&t, sizeof(scratch));
+		k = wrap(pl, sizeof(pl), "{\"bytes\":\"", ev_start,
+		    strlen(ev_start), "\"}");
+		CHECK(twin_payload(&t, pl, k, &rc, &ev) == 1);
+		{
+			static const char *odd[] = { "", "{", "{\"bytes\":\"",
+			    "{\"bytes\":\"}", "{\"bytes\":\"\"}",
+			    "{\"bytes\":\"\",\"p\":\"\"}", "{\"bytes\":1}",
+			    "{\"bytes\":\"\\/\"}", "{\"bytes\":\"\\\"\"}",
+			    "{\"bytes\":\"\",\"p\":\"\"}}" };
+			for (i = 0; i < sizeof(odd) / sizeof(odd[0]); i++) {
+				struct twin t2;
+				twin_init(&t2, sizeof(scratch));
+				CHECK(twin_payload(&t2, odd[i], strlen(odd[i]),
+				    &rc, &ev) >= 0 && rc != BK_OK);
+			}
+		}
+		k = wrap(pl, sizeof(pl), "{\"bytes\":\"", inner, LEN(inner),
+		    "\",\"p\":\"ab\"}");
+		pl[k - 3] = '\0';       /* "p":"a\0" */
+		r = twin_payload(&t, pl, k, &rc, &ev);
+		CHECK(r >= 0 && (r & 1) == 0 && rc == BK_E_JSON);
+		twin_init(&t, sizeof(scratch));
+		k = wrap(pl, sizeof(pl), "{\"bytes\":\"", ev_start,
+		    strlen(ev_start), "\"}");
+		CHECK(twin_payload(&t, pl, k, &rc, &ev) == 1);
+		k = wrap(pl, sizeof(pl), "{\"bytes\":\"", inner, LEN(inner),
+		    "\"}");
+		pl[20] = '\0';          /* inside the base64 */
+		r = twin_payload(&t, pl, k, &rc, &ev);
+		CHECK(r >= 0 && (r & 1) == 0 && rc == BK_E_JSON);
+		/* more base64 than the scratch holds: BK_E_LIMIT both ways */
+		{
+			struct twin t3;
+			twin_init(&t3, 20);
+			k = wrap(pl, sizeof(pl), "{\"bytes\":\"", inner,
+			    LEN(inner), "\"}");
+			r = twin_payload(&t3, pl, k, &rc, &ev);
+			CHECK(r == 0 && rc == BK_E_LIMIT);
+		}
+	}
+	/* a whole answer: every delta took both fast paths; only the other
+	 * events went to jsmn */
+	{
+		static uint8_t s[16384];
+		struct bk_stream st;
+		struct collected c;
+		n = mkanswer(s, sizeof(s), 1);
+		run_stream(s, n, &st, &c);
+		CHECK(c.err == BK_OK && st.fast_wrap == 8 && st.fast_text == 2);
+	}
+	check_summary("unit stream fast");
+}
+
 /* ---- 5. request body ---------------------------------------------------- */
 
 static void
@@ -1298,6 +1656,7 @@ main(void)
 	test_sigv4_misc();
 	test_evs();
 	test_stream();
+	test_stream_fast();
 	test_body();
 	test_svc();
 	test_models();

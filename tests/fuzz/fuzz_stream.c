@@ -37,6 +37,9 @@
  *             through bk_json_put_str() -> parse -> bk_json_str(),
  *             base64 encode/decode round trips and bk_redact() (the
  *             secret: a piece of the rest picked by its first two bytes).
+ *             Last, after a message_start, the rest goes to
+ *             bk_stream_message() as a chunk's event (wrapped), then in a
+ *             new stream as a chunk payload: records cannot hold a NUL.
  *
  * Invariants checked (abort() on violation):
  *   stream: a returned error equals s->err and the event kind is ERROR; a
@@ -50,6 +53,10 @@
  *   started; message_start only once; the index is 0..1000000;
  *   bk_stream_finish() is OK exactly when message_stop was seen without
  *   an error.  Every error also goes through bk_svc_error_stream().
+ *   fast paths: every message also goes through a second stream with
+ *   slow_only set (jsmn for every chunk); the two agree on the result,
+ *   the event (text and raw event bytes, at the same scratch offsets),
+ *   the index and all the stream's state (fs_same).
  *   service errors: type, message and hint NUL-terminated in their arrays;
  *   type and message sanitised (no control characters: they reach the
  *   terminal); a known code; the status kept.
@@ -163,10 +170,17 @@ static const struct bk_svc_context fs_ctx = {
 
 /* ---- stream --------------------------------------------------------- */
 
+/*
+ * Every message goes through two streams: s as the program runs it, and
+ * slow with the fast paths off (slow_only), which must agree on all the
+ * caller sees (fs_same).
+ */
 struct fs_stream {
 	struct bk_stream s;
 	uint8_t *scratch;
 	size_t cap;
+	struct bk_stream slow;
+	uint8_t *scratch2;
 };
 
 static void
@@ -174,8 +188,51 @@ fs_stream_init(struct fs_stream *f, size_t cap)
 {
 	f->cap = cap;
 	f->scratch = malloc(cap > 0 ? cap : 1);
-	FS_ASSERT(f->scratch != NULL);
+	f->scratch2 = malloc(cap > 0 ? cap : 1);
+	FS_ASSERT(f->scratch != NULL && f->scratch2 != NULL);
 	bk_stream_init(&f->s, f->scratch, cap);
+	bk_stream_init(&f->slow, f->scratch2, cap);
+	f->slow.slow_only = 1;
+}
+
+/* Offset of p in the buffer base, or -1 for NULL. */
+static long
+fs_off(const uint8_t *base, const char *p)
+{
+	return p == NULL ? -1L : (long)((const uint8_t *)p - base);
+}
+
+/* The fast paths and the jsmn path agree: results, events (texts and raw
+ * events at the same offsets in their scratch buffers) and state. */
+static void
+fs_same(const struct fs_stream *f, enum bk_err ra,
+    const struct bk_stream_event *a, enum bk_err rb,
+    const struct bk_stream_event *b)
+{
+	const struct bk_stream *x = &f->s, *y = &f->slow;
+
+	FS_ASSERT(y->fast_wrap == 0 && y->fast_text == 0);
+	FS_ASSERT(ra == rb && a->kind == b->kind && a->index == b->index);
+	FS_ASSERT(a->text_len == b->text_len &&
+	    fs_off(f->scratch, a->text) == fs_off(f->scratch2, b->text));
+	FS_ASSERT(a->text_len == 0 ||
+	    memcmp(a->text, b->text, a->text_len) == 0);
+	FS_ASSERT(a->raw_len == b->raw_len &&
+	    fs_off(f->scratch, a->raw) == fs_off(f->scratch2, b->raw));
+	FS_ASSERT(a->raw_len == 0 || memcmp(a->raw, b->raw, a->raw_len) == 0);
+	FS_ASSERT(x->err == y->err && strcmp(x->err_type, y->err_type) == 0 &&
+	    strcmp(x->err_msg, y->err_msg) == 0);
+	FS_ASSERT(x->started == y->started && x->stopped == y->stopped &&
+	    x->block_open == y->block_open);
+	FS_ASSERT(memcmp(&x->usage, &y->usage, sizeof(x->usage)) == 0);
+	FS_ASSERT(strcmp(x->stop_reason, y->stop_reason) == 0 &&
+	    strcmp(x->message_id, y->message_id) == 0 &&
+	    strcmp(x->model, y->model) == 0);
+	FS_ASSERT(x->have_metrics == y->have_metrics &&
+	    x->metric_input == y->metric_input &&
+	    x->metric_output == y->metric_output &&
+	    x->metric_latency_ms == y->metric_latency_ms &&
+	    x->metric_first_byte_ms == y->metric_first_byte_ms);
 }
 
 /* 1 if [p, p+n) lies inside the scratch buffer. */
@@ -204,6 +261,13 @@ fs_stream_one(struct fs_stream *f, const struct bk_evs_message *m,
 
 	memset(&ev, 0x5a, sizeof(ev));
 	rc = bk_stream_message(s, m, &ev);
+	{
+		struct bk_stream_event eb;
+		enum bk_err rb;
+		memset(&eb, 0xa5, sizeof(eb));
+		rb = bk_stream_message(&f->slow, m, &eb);
+		fs_same(f, rc, &ev, rb, &eb);
+	}
 	FS_ASSERT(fs_terminated(s->stop_reason, sizeof(s->stop_reason)));
 	FS_ASSERT(fs_terminated(s->message_id, sizeof(s->message_id)));
 	FS_ASSERT(fs_terminated(s->model, sizeof(s->model)));
@@ -297,7 +361,9 @@ fs_stream_end(struct fs_stream *f)
 	if (rc == BK_OK)
 		FS_ASSERT(s->started && s->stopped);
 	FS_ASSERT(bk_stream_finish(s) == rc);
+	FS_ASSERT(bk_stream_finish(&f->slow) == rc);
 	free(f->scratch);
+	free(f->scratch2);
 }
 
 static void
@@ -798,6 +864,69 @@ fs_redact(const uint8_t *data, size_t size)
 	free(text);
 }
 
+/* One chunk message with this payload through f (fs_stream_one). */
+static void
+fs_chunk(struct fs_stream *f, const uint8_t *payload, size_t n,
+    const uint8_t *raw, size_t raw_len)
+{
+	struct bk_evs_header h[2];
+	struct bk_evs d;
+	size_t len, used;
+	uint8_t *copy;
+
+	h[0] = fs_str(":message-type", "event", 5, BK_EVS_STRING);
+	h[1] = fs_str(":event-type", "chunk", 5, BK_EVS_STRING);
+	if (bk_evs_encode(h, 2, payload, n, fs_msg, sizeof(fs_msg), &len) !=
+	    BK_OK)
+		return;
+	copy = malloc(len);
+	FS_ASSERT(copy != NULL);
+	memcpy(copy, fs_msg, len);
+	bk_evs_init(&d, fs_evsbuf, sizeof(fs_evsbuf));
+	FS_ASSERT(bk_evs_push(&d, copy, len, &used) == BK_EVS_MESSAGE);
+	fs_stream_one(f, &d.msg, raw, raw_len);
+	free(copy);
+}
+
+/*
+ * The JSON input as a chunk after a message_start: wrapped, it is the
+ * Anthropic event (inner = 1); bare, the chunk payload itself.  Records
+ * cannot carry a NUL, so this is where the fast paths of
+ * bk_stream_message meet NULs (and everything else) against jsmn.
+ */
+static void
+fs_json_chunk(const uint8_t *data, size_t size, int inner)
+{
+	static const char start[] = "{\"type\":\"message_start\",\"message\":"
+	    "{\"id\":\"msg_1\",\"model\":\"m\",\"usage\":{\"input_tokens\":1}}}";
+	static const char pre[] = "{\"bytes\":\"", post[] = "\",\"p\":\"ab\"}";
+	struct fs_stream f;
+	size_t bl;
+	int k;
+
+	if (BK_BASE64_ENCODED_LEN(size) + 64 > sizeof(fs_payload))
+		return;
+	fs_stream_init(&f, FS_SCRATCH);
+	for (k = 0; k < 2; k++) {
+		const uint8_t *in = k == 0 ? (const uint8_t *)start : data;
+		size_t n = k == 0 ? sizeof(start) - 1 : size;
+		if (k == 1 && !inner) {
+			fs_chunk(&f, data, size, NULL, 0);
+			break;
+		}
+		memcpy(fs_payload, pre, sizeof(pre) - 1);
+		FS_ASSERT(bk_base64_encode(in, n, (char *)fs_payload +
+		    sizeof(pre) - 1, sizeof(fs_payload) - 64, &bl) == BK_OK);
+		memcpy(fs_payload + sizeof(pre) - 1 + bl, post,
+		    sizeof(post) - 1);
+		fs_chunk(&f, fs_payload, sizeof(pre) - 1 + bl +
+		    sizeof(post) - 1, in, n);
+		if (k == 0)
+			FS_ASSERT(f.s.started && f.s.err == BK_OK);
+	}
+	fs_stream_end(&f);
+}
+
 static void
 fs_json(const uint8_t *data, size_t size)
 {
@@ -827,6 +956,8 @@ fs_json(const uint8_t *data, size_t size)
 	}
 	fs_json_roundtrip(data, size);
 	fs_redact(data, size);
+	fs_json_chunk(data, size, 1);
+	fs_json_chunk(data, size, 0);
 	free(js);
 }
 

@@ -19,6 +19,7 @@ fuzzing from these seeds and merging (-merge=1); this script is how to
 start again from scratch.
 """
 
+import base64
 import hashlib
 import http.client
 import json
@@ -329,9 +330,10 @@ def record_seeds():
                                            rec(MT_EVENT | 0x10 | WRAP, inner(delta("other event type"))),
                                            rec(MT_EVENT | 0x18, b"no event type"),
                                            rec(MT_EVENT | WRAP | EXTRA, inner(ms))])),
-        ("rec-not-json", records(b"0", [rec(MT_EVENT, b'{"bytes":'), rec(MT_EVENT, b"[]")])),
-        ("rec-no-bytes", records(b"0", [rec(MT_EVENT, b'{"p":"abc"}')])),
-        ("rec-bad-b64", records(b"0", [rec(MT_EVENT, b'{"bytes":"eyJ0eXBlIjoi="}')])),
+        # MT_EVENT | 0x08 ("chunk"), not 0: a 0 header byte ends the record
+        ("rec-not-json", records(b"0", [rec(MT_EVENT | 0x08, b'{"bytes":'), rec(MT_EVENT | 0x08, b"[]")])),
+        ("rec-no-bytes", records(b"0", [rec(MT_EVENT | 0x08, b'{"p":"abc"}')])),
+        ("rec-bad-b64", records(b"0", [rec(MT_EVENT | 0x08, b'{"bytes":"eyJ0eXBlIjoi="}')])),
         ("rec-inner-not-json", records(b"0", [rec(W, b"not json")])),
         ("rec-inner-no-type", records(b"0", [rec(W, b'{"typ":"message_start"}')])),
         ("rec-md-usage", records(b"0", [rec(W, inner(start)), rec(W, inner(
@@ -340,6 +342,35 @@ def record_seeds():
         ("rec-text-missing", records(b"0", [rec(W, inner(start)), rec(W, inner(
             {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta"}}))])),
     ]
+    # the fast paths of bk_stream_message: Bedrock's usual shapes and their
+    # near misses (fuzz_stream compares every one with the jsmn path).  An
+    # error is sticky, so each failing case has a file of its own.  No
+    # NULs: they separate records (tests/unit.c has those cases).  Header
+    # MT_EVENT | 0x08 ("chunk") for a raw payload: a 0 byte ends a record.
+    dpre = b'{"type":"content_block_delta","index":'
+    dmid = b',"delta":{"type":"text_delta","text":"'
+    b64 = base64.b64encode(dpre + b"0" + dmid + b'fast"}}')
+    wraps = [b'{"bytes":"' + b64 + t for t in (b'"}', b'","p":""}', b'","p":"abcXYZ09"}', b'","p":"a-b"}',
+                                                b'","p":"x","p":"y"}', b'","q":"abc"}', b'","p":"abc"} ')]
+    wraps += [b'{"p":"abc","bytes":"' + b64 + b'"}', b'{"bytes": "' + b64 + b'"}']
+    bad_wraps = [b'{"bytes":"' + b64 + b'","p":"abc"}}', b'{"bytes":"' + b64 + b'","p":"abc"',
+                 b'{"bytes":"' + b64 + b'","p":abc}', b'{"bytes":"' + b64[:-1] + b'","p":"abc"}']
+    deltas = [dpre + i + dmid + t for i, t in (
+        (b"0007", b'i"}}'), (b"9999999", b'i"}}'), (b"12345678", b'i"}}'), (b"-1", b'i"}}'), (b"", b'i"}}'),
+        (b"0", b'a\\"}}"}}'), (b"0", b'\\\\"}}'), (b"0", b'\\\\\\""}}'), (b"0", b'ok"}} '),
+        (b"0", b'a","text":"b"}}'), (b"0", b'x\x01\xff"}}'), (b"0", b'\\ud83c\\udf89\\u00e9\\/"}}'))]
+    bad_deltas = [dpre + b"0" + dmid + t for t in (b'a"b"}}', b'ok"}}x', b'ok"}', b'\\ud800"}}',
+                                                    b'\\udc00"}}', b'\\u12G4"}}', b'\\x"}}', b'a\\"}}')]
+    out += [
+        ("rec-fast-wrappers", records(b"0", [rec(W, inner(start))] + [rec(MT_EVENT | 0x08, w) for w in wraps])),
+        ("rec-fast-deltas", records(b"0", [rec(W, inner(start))] + [rec(W, d) for d in deltas])),
+        # 1009-byte scratch: the event fits, its text does not beside it
+        ("rec-fast-tight", records(b"\x7f", [rec(W, inner(start)), rec(W, dpre + b"0" + dmid + b"x" * 900 + b'"}}')])),
+    ]
+    out += [("rec-fast-bad-wrapper-%d" % k, records(b"0", [rec(W, inner(start)), rec(MT_EVENT | 0x08, w)]))
+            for k, w in enumerate(bad_wraps)]
+    out += [("rec-fast-bad-delta-%d" % k, records(b"0", [rec(W, inner(start)), rec(W, d)]))
+            for k, d in enumerate(bad_deltas)]
     return out
 
 
@@ -368,6 +399,16 @@ def json_seeds():
     for i, d in enumerate(docs):
         out.append(("json-%02d" % i, b"J0" + d))
     out.append(("json-few-tokens", b"JC" + docs[1]))
+    # fuzz_stream also sends a JSON input through bk_stream_message, as a
+    # chunk's event and as a chunk payload: the fast paths' shapes, NULs
+    # included (a record cannot hold one)
+    delta = b'{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"'
+    b64 = base64.b64encode(delta + b'hi"}}')
+    fast = [delta + b'hi \\"q\\" \\u00e9"}}', delta + b'a\x00b"}}', delta + b'ab"}}\x00', delta + b'a\\\x00"}}',
+            b'{"bytes":"' + b64 + b'","p":"abc"}', b'{"bytes":"' + b64 + b'"}', b'{"bytes":"' + b64 + b'","p":"a\x00"}',
+            b'{"bytes":"' + b64[:8] + b'\x00' + b64[9:] + b'"}', b'{"bytes":"' + b64 + b'","p":"a\\"}']
+    for i, d in enumerate(fast):
+        out.append(("json-fast-%02d" % i, b"J0" + d))
     return out
 
 
