@@ -53,17 +53,24 @@ PROG_OBJS := $(OBJ)/main.o $(OBJ)/chat.o $(OBJ)/cli.o $(OBJ)/run.o $(OBJ)/output
 	$(OBJ)/control.o $(OBJ)/doctor.o $(OBJ)/posix_fs.o $(OBJ)/persist.o \
 	$(OBJ)/client.o $(OBJ)/creds.o $(OBJ)/awsreq.o $(OBJ)/retry.o \
 	$(OBJ)/posix.o $(OBJ)/http_curl.o $(OBJ)/lineedit.o $(CORE)
+# the program's sources, for the sanitizer and valgrind builds
+PROG_SRC := $(patsubst $(OBJ)/%.o,src/%.c,$(filter-out $(OBJ)/posix.o \
+	$(OBJ)/posix_fs.o $(OBJ)/http_curl.o $(OBJ)/lineedit.o,$(PROG_OBJS))) \
+	port/posix.c port/posix_fs.c port/http_curl.c port/lineedit.c
 TEST_BIN := $(OBJ)/unit $(OBJ)/vectors $(OBJ)/endpoints $(OBJ)/creds_vectors \
 	$(OBJ)/catalog_test $(OBJ)/settings_test $(OBJ)/session_test $(OBJ)/replay \
 	$(OBJ)/lineedit_demo $(OBJ)/retry_test
 
-.PHONY: all deps test test-cross demo fuzz asan bench clean distclean install
+.PHONY: all deps test test-cross demo fuzz asan valgrind need-clang bench clean \
+	distclean install
 all: $(BIN)
 
 deps: $(STAMP)
+# toolchains/patches itself too: adding or removing a patch rebuilds the deps
 $(STAMP): toolchains/fetch.sh toolchains/build-deps.sh toolchains/$(TC).mk \
 		toolchains/curl.configure toolchains/sources.sha256 \
-		toolchains/musl.sha256
+		toolchains/musl.sha256 toolchains/patches \
+		$(wildcard toolchains/patches/*.patch)
 	sh toolchains/fetch.sh $(B)
 	sh toolchains/build-deps.sh $(TC) $(B)
 	@touch $@
@@ -164,10 +171,14 @@ $(B)/fuzz/%: tests/fuzz/%.c src/bedrock.c src/bedrock.h $(HOSTDEPS)/.check-stamp
 	@mkdir -p $(B)/fuzz
 	clang $(SAN) -fsanitize=fuzzer $(DEFS) $(HOST_INC) $< src/bedrock.c \
 		$(HOSTDEPS)/lib/libbearssl.a -o $@
+$(B)/fuzz/%: | need-clang
+need-clang:
+	@sh toolchains/need.sh clang
 fuzz: $(B)/fuzz/fuzz_evs $(B)/fuzz/fuzz_stream
 	@sh tests/fuzz/run.sh $(B)/fuzz $(FUZZ_TIME)
 
 asan: $(HOSTDEPS)/.check-stamp
+	@sh toolchains/need.sh clang
 	@mkdir -p $(B)/asan
 	clang $(SAN) -std=c99 -D_DEFAULT_SOURCE $(DEFS) $(HOST_INC) tests/unit.c \
 		src/client.c src/bedrock.c port/fake.c $(HOSTDEPS)/lib/libbearssl.a \
@@ -184,7 +195,35 @@ asan: $(HOSTDEPS)/.check-stamp
 	clang $(SAN) -std=c99 -D_DEFAULT_SOURCE -DREPLAY $(DEFS) $(HOST_INC) \
 		tests/fuzz/replay.c src/bedrock.c $(HOSTDEPS)/lib/libbearssl.a \
 		-o $(B)/asan/replay
-	@sh tests/run.sh $(B)/asan --unit-only
+	clang $(SAN) -std=c99 -D_DEFAULT_SOURCE $(DEFS) $(HOST_INC) \
+		tests/catalog_test.c src/catalog.c src/bedrock.c \
+		$(HOSTDEPS)/lib/libbearssl.a -lm -o $(B)/asan/catalog_test
+	clang $(SAN) -std=c99 -D_DEFAULT_SOURCE $(DEFS) $(HOST_INC) \
+		tests/settings_test.c src/settings.c port/fake.c src/bedrock.c \
+		$(HOSTDEPS)/lib/libbearssl.a -o $(B)/asan/settings_test
+	clang $(SAN) -std=c99 -D_DEFAULT_SOURCE $(DEFS) $(HOST_INC) \
+		tests/session_test.c src/session.c src/ledger.c port/posix_fs.c \
+		port/posix.c src/bedrock.c $(HOSTDEPS)/lib/libbearssl.a \
+		-o $(B)/asan/session_test
+	clang $(SAN) -std=c99 -D_DEFAULT_SOURCE $(DEFS) $(HOST_INC) \
+		tests/retry_test.c src/retry.c src/bedrock.c \
+		$(HOSTDEPS)/lib/libbearssl.a -lm -o $(B)/asan/retry_test
+	clang $(SAN) -std=c99 -D_DEFAULT_SOURCE $(DEFS) $(HOST_INC) \
+		tests/lineedit_demo.c port/lineedit.c -o $(B)/asan/lineedit_demo
+	clang $(SAN) -std=c99 $(DEFS) $(HOST_INC) $(PROG_SRC) \
+		$(HOSTDEPS)/lib/libcurl.a $(HOSTDEPS)/lib/libbearssl.a -lpthread \
+		-lm -o $(B)/asan/bedrock-claude
+	@BK_PROG=$(B)/asan/bedrock-claude sh tests/run.sh $(B)/asan --asan
+
+# The whole program for valgrind memcheck: glibc, dynamic (memcheck cannot
+# see malloc in a static binary), no sanitizers; a few end-to-end runs.
+valgrind: $(HOSTDEPS)/.check-stamp
+	@sh toolchains/need.sh valgrind
+	@mkdir -p $(B)/vg
+	cc -g -O1 -std=c99 $(DEFS) $(HOST_INC) $(PROG_SRC) \
+		$(HOSTDEPS)/lib/libcurl.a $(HOSTDEPS)/lib/libbearssl.a -lpthread \
+		-lm -o $(B)/vg/bedrock-claude
+	@sh tests/valgrind.sh $(B)/vg/bedrock-claude
 
 bench: bedrock-claude $(OBJ)/bench
 	@sh tests/bench.sh $(OBJ)

@@ -13,6 +13,8 @@
 set -u
 OBJ=${1:?usage: sh tests/run.sh OBJDIR [--unit-only]}
 MODE=${2:-all}
+# the program the end-to-end suites run (make asan: the ASan build)
+PROG=${BK_PROG:-./bedrock-claude}
 RUN=${BK_RUN:-}
 cd "$(dirname "$0")/.." || exit 1
 
@@ -54,11 +56,11 @@ suite replay "$OBJ/replay" tests/fuzz/corpus
 suite retry "$OBJ/retry_test"
 if [ "$MODE" != --unit-only ]; then
     suite sim python3 tests/sim/bedrock_sim.py --selftest
-    suite e2e python3 tests/e2e.py --bin ./bedrock-claude
-    suite e2e-creds python3 tests/e2e_creds.py --bin ./bedrock-claude
-    suite e2e-doctor python3 tests/e2e_doctor.py --bin ./bedrock-claude
-    suite e2e-product python3 tests/e2e_product.py --bin ./bedrock-claude
-    suite e2e-faults python3 tests/e2e_faults.py --bin ./bedrock-claude
+    suite e2e python3 tests/e2e.py --bin "$PROG"
+    suite e2e-creds python3 tests/e2e_creds.py --bin "$PROG"
+    suite e2e-doctor python3 tests/e2e_doctor.py --bin "$PROG"
+    suite e2e-product python3 tests/e2e_product.py --bin "$PROG"
+    suite e2e-faults python3 tests/e2e_faults.py --bin "$PROG"
     suite lineedit python3 tests/lineedit_test.py --demo "$OBJ/lineedit_demo"
 fi
 

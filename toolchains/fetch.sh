@@ -21,9 +21,10 @@ CURL=7.88.1-10+deb12u15
 JSMN=1.1.0-2
 
 # Host packages for a fresh minimal Debian 12: compilers and musl, the tools apt and
-# dpkg-source need to unpack, and python3 + openssl for the tests (simulator, certs).
+# dpkg-source need to unpack, and for make test: python3 + openssl (simulator,
+# certificates), git (the seed's CI review step), strace (the air-gap test).
 HOST_PKGS="musl-tools make gcc libc6-dev binutils dpkg-dev xz-utils patch file
-ca-certificates python3 openssl"
+ca-certificates python3 openssl git strace"
 
 say() { echo "toolchains: $*"; }
 die() { echo "toolchains: error: $*" >&2; exit 1; }
@@ -40,28 +41,7 @@ run() {
 command -v apt-get >/dev/null 2>&1 || die "apt-get not found: this needs Debian 12 (bookworm)"
 
 # --- 1. host packages --------------------------------------------------------------
-missing=
-for p in $HOST_PKGS; do
-    s=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null) || s=
-    [ "$s" = "install ok installed" ] || missing="$missing $p"
-done
-if [ -n "$missing" ]; then
-    if [ "$(id -u)" -ne 0 ]; then
-        die "missing host packages; run: sudo apt-get install -y --no-install-recommends$missing"
-    fi
-    say "installing host packages:$missing"
-    # shellcheck disable=SC2086
-    if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing; then
-        # A fresh container has empty package lists: refresh the system's lists once.
-        set -- /var/lib/apt/lists/*_Packages*
-        [ -e "$1" ] && die "apt-get install failed (see above)"
-        say "system package lists are empty: running apt-get update once"
-        apt-get update -q || die "apt-get update failed (see above): check the network/proxy"
-        # shellcheck disable=SC2086
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing ||
-            die "apt-get install failed (see above)"
-    fi
-fi
+sh "$(dirname "$0")/need.sh" $HOST_PKGS || exit 1
 
 mkdir -p "$B"
 B=$(cd "$B" && pwd)
@@ -153,7 +133,14 @@ for p in 99_nss.patch 90_gnutls.patch; do
 done
 say "unpacked bearssl $BEARSSL; curl $CURL with $n Debian patches (90_gnutls, 99_nss reverted)"
 
-# Our own fixes on top, each explained in its header (toolchains/patches/).
+# Our own fixes on top, each explained in its header (toolchains/patches/):
+# bearssl-*.patch to BearSSL, curl-*.patch to curl.
+for p in "$TC"/patches/bearssl-*.patch; do
+    [ -f "$p" ] || continue
+    (cd "$S/bearssl" && patch -p1 -s --no-backup-if-mismatch <"$p") ||
+        die "could not apply $(basename "$p") to bearssl $BEARSSL"
+    say "applied $(basename "$p")"
+done
 for p in "$TC"/patches/curl-*.patch; do
     [ -f "$p" ] || continue
     (cd "$S/curl" && patch -p1 -s --no-backup-if-mismatch <"$p") ||
