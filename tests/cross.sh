@@ -7,7 +7,9 @@
 #      (qemu-aarch64-static / qemu-arm-static: binfmt is not registered);
 #   2. "binary": BIN is a static ELF (no program interpreter);
 #   3. "e2e-hello": BIN -p hello, under RUNNER, against the bundled simulator
-#      (tests/sim/bedrock_sim.py) over TLS, as tests/bench.sh runs it.
+#      (tests/sim/bedrock_sim.py) over TLS, as tests/bench.sh runs it;
+#   4. "empty-root": the same from a root holding only BIN, the CA and RUNNER
+#      (no /etc, /dev, /tmp or HOME), as tests/e2e_env.py does for x86_64.
 #
 # Every suite line is printed prefixed with TARGET ("aarch64 unit: N passed,
 # M failed"); the last line is this run's "N passed, M failed", so .ci/run can
@@ -96,6 +98,46 @@ else
     else
         result e2e-hello 0 "exit $rc: $(head -c 300 "$tmp/out") $(tail -n 3 "$tmp/err")"
     fi
+fi
+
+# --- 4. the same call from an empty root -------------------------------------------
+# Only BIN, the CA file and the emulator (qemu-user-static is static) in a new
+# root: no /etc, no /dev (so no /dev/urandom: BearSSL must be seeded through
+# getentropy, toolchains/patches/bearssl-sysrng-getentropy.patch), no /tmp, no
+# HOME.  chroot as root, else in a user namespace (unshare -r).  The network
+# namespace is shared: the simulator is still https://localhost:PORT.
+if [ -n "$port" ]; then
+    r=$tmp/root
+    mkdir -p "$r"
+    cp "$BIN" "$r/bedrock-claude" && cp "$ca" "$r/ca.pem"
+    inner=/bedrock-claude
+    why=
+    if [ -n "$RUN" ]; then
+        q=$(command -v "${RUN%% *}") || why="${RUN%% *} not found"
+        [ -n "$why" ] || cp "$q" "$r/${q##*/}"
+        inner="/${q##*/} /bedrock-claude"
+    fi
+    ch=$(command -v chroot || echo /usr/sbin/chroot)
+    [ "$(id -u)" -eq 0 ] || ch="$(command -v unshare) --user --map-root-user $ch"
+    if [ -z "$why" ]; then
+        # shellcheck disable=SC2086
+        env -i AWS_ENDPOINT_URL_BEDROCK_RUNTIME="https://localhost:$port" \
+            AWS_CA_BUNDLE=/ca.pem AWS_REGION=us-east-1 AWS_MAX_ATTEMPTS=1 \
+            AWS_ACCESS_KEY_ID=AKIDSIMULATOR \
+            AWS_SECRET_ACCESS_KEY=simulator/secret/key+EXAMPLE \
+            "$(command -v timeout)" 120 $ch "$r" $inner -p hello \
+            </dev/null >"$tmp/rout" 2>"$tmp/rerr"
+        rc=$?
+        if [ $rc -eq 0 ] && grep -q 'Hello from the Bedrock simulator' "$tmp/rout" &&
+           grep -q '^bedrock-claude: note: no state directory' "$tmp/rerr"; then
+            result empty-root 1
+        else
+            why="exit $rc: $(head -c 300 "$tmp/rout") $(tail -n 3 "$tmp/rerr")"
+        fi
+    fi
+    [ -z "$why" ] || result empty-root 0 "$why"
+else
+    result empty-root 0 "the simulator did not start"
 fi
 
 echo "$pass passed, $fail failed"

@@ -61,6 +61,8 @@ if [ "$MODE" != --unit-only ]; then
     suite e2e-doctor python3 tests/e2e_doctor.py --bin "$PROG"
     suite e2e-product python3 tests/e2e_product.py --bin "$PROG"
     suite e2e-faults python3 tests/e2e_faults.py --bin "$PROG"
+    # the empty-root and strace tests are about the static product
+    [ "$MODE" = --asan ] || suite e2e-env python3 tests/e2e_env.py --bin "$PROG"
     suite lineedit python3 tests/lineedit_test.py --demo "$OBJ/lineedit_demo"
 fi
 
