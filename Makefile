@@ -38,7 +38,10 @@ WARN   := -std=c99 -Wall -Wextra -Wpedantic -Werror -Wconversion \
 	-Werror=int-conversion -Werror=incompatible-pointer-types \
 	-Werror=discarded-qualifiers -Werror=pointer-sign -Werror=pointer-arith
 HARDEN := -fstack-protector-strong -fstack-clash-protection
-OPT    := -Os -ffunction-sections -fdata-sections
+# No unwind tables (C: nothing unwinds); -flto=auto: inlined and pruned at link
+# time together with the LTO-built deps (toolchains/README.md, Program size).
+OPT    := -Os -ffunction-sections -fdata-sections \
+	-fno-asynchronous-unwind-tables -fno-unwind-tables -flto=auto
 INC    := -Isrc -Iport -isystem $(DEPS)/include -isystem $(B)/deps/include \
 	-I$(B)/gen
 DEFS   := -D_POSIX_C_SOURCE=200809L

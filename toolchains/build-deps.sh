@@ -2,7 +2,8 @@
 # toolchains/build-deps.sh TARGET [BUILD_DIR]: build the static dependencies for one
 # target (toolchains/TARGET.mk) from the sources fetch.sh unpacked. A cross target
 # first gets its apt packages (TC_PKGS: cross gcc, qemu-user-static) and its musl
-# (TC_MUSL: Debian's musl-dev for that architecture, into BUILD_DIR/deps/TARGET/musl/).
+# (TC_MUSL: Debian's musl-dev for that architecture, into BUILD_DIR/deps/TARGET/musl/);
+# a target with TC_MUSL = source builds musl from the source fetch.sh unpacked instead.
 #   BUILD_DIR/deps/TARGET/lib/libbearssl.a, lib/libcurl.a, include/{bearssl*.h,curl/}
 #   BUILD_DIR/deps/TARGET/curl-config.log   curl's configure summary
 #   BUILD_DIR/gen/amazon_roots.h            (gen-roots.sh; the same for every target)
@@ -51,7 +52,7 @@ vals=$(tc_print "$VARS") || exit 1
 eval "$vals"
 # Optional, for cross targets; kept out of $vals (and so out of the stamps) because
 # TC_PKGS only names what to install and the musl bytes are hashed below.
-xvals=$(tc_print "TC_PKGS TC_MUSL") || exit 1
+xvals=$(tc_print "TC_PKGS TC_MUSL TC_MUSL_CFLAGS") || exit 1
 eval "$xvals"
 case $TC_STATIC_PIE in yes|no) ;; *) die "TC_STATIC_PIE must be yes or no in toolchains/$T.mk";; esac
 
@@ -112,8 +113,37 @@ musl_unpack() {
     # every path in the specs file must now be ours
     ! grep -q "/usr/" "$P/musl/musl-gcc.specs"
 }
+# --- musl from source (TC_MUSL = source) ---------------------------------------------
+# Debian's musl source (pinned and unpacked by fetch.sh; the version the cross targets
+# unpack), built with the bare compiler of TC_CC (its first word; the -specs option
+# names the file this step writes) and TC_MUSL_CFLAGS, static only, installed into
+# P/musl/{include,lib}; musl's own install writes lib/musl-gcc.specs for that prefix,
+# copied to P/musl/musl-gcc.specs where TC_CC expects it, as for a cross target.
+# musl's configure adds -ffunction-sections -fdata-sections and no unwind tables, and
+# keeps the stack protector off the files that run before it is set up.
+musl_build() {
+    rm -rf "$P/musl" "$W/musl"
+    mkdir -p "$W/musl" &&
+    (cd "$W/musl" &&
+     CC="${TC_CC%% *}" AR="$TC_AR" RANLIB="${TC_AR%ar}ranlib" CFLAGS="$TC_MUSL_CFLAGS" \
+        "$S/musl/configure" --prefix="$P/musl" --disable-shared --enable-wrapper=gcc &&
+     make -j"$J" && make install) &&
+    cp "$P/musl/lib/musl-gcc.specs" "$P/musl/musl-gcc.specs"
+}
 musl_key=
-if [ -n "$TC_MUSL" ]; then
+if [ "$TC_MUSL" = source ]; then
+    [ -x "$S/musl/configure" ] || die "no musl source in $S/musl: run sh toolchains/fetch.sh $B"
+    musl_key=$( { echo "$P $TC_CC $TC_AR $TC_MUSL_CFLAGS"; ${TC_CC%% *} --version | head -n 1
+                  cat "$S/.fetch-stamp"; body musl_build; } | hash)
+    if [ "$(cat "$P/.musl-stamp" 2>/dev/null)" != "$musl_key" ]; then
+        say "building musl from source with ${TC_CC%% *} $TC_MUSL_CFLAGS"
+        t0=$(date +%s)
+        rm -f "$P/.musl-stamp"
+        musl_build >"$W/musl.log" 2>&1 || die "musl build failed (log: $W/musl.log)"
+        echo "$musl_key" >"$P/.musl-stamp"
+        say "musl done in $(( $(date +%s) - t0 )) s: libc.a $(kb "$P/musl/lib/libc.a")"
+    fi
+elif [ -n "$TC_MUSL" ]; then
     MM=$TC/musl.sha256
     line=$(grep -E "^[0-9a-f]{64}  musl-dev_[^_]+_$TC_MUSL\.deb\$" "$MM") ||
         die "no musl-dev_*_$TC_MUSL.deb pinned in toolchains/musl.sha256"

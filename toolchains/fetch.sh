@@ -5,10 +5,10 @@
 # 2. builds a private apt configuration under BUILD_DIR/apt/ that adds deb-src to the
 #    system's own sources (system files are read, never written: no host name is kept
 #    in this repository);
-# 3. downloads the pinned sources of bearssl and curl and the libjsmn-dev .deb into
-#    BUILD_DIR/src/, checks each file against toolchains/sources.sha256;
-# 4. unpacks them with Debian's patches into BUILD_DIR/src/{bearssl,curl} and puts
-#    jsmn.h into BUILD_DIR/deps/include/.
+# 3. downloads the pinned sources of bearssl, curl and musl and the libjsmn-dev .deb
+#    into BUILD_DIR/src/, checks each file against toolchains/sources.sha256;
+# 4. unpacks them with Debian's patches into BUILD_DIR/src/{bearssl,curl,musl} and
+#    puts jsmn.h into BUILD_DIR/deps/include/.
 # A stamp makes a second run instant; delete BUILD_DIR/src/.fetch-stamp to redo 4.
 set -eu
 
@@ -18,6 +18,10 @@ B=${1:-build}
 # Pinned versions. Changing one means updating toolchains/sources.sha256 too.
 BEARSSL=0.6+dfsg.1-3
 CURL=7.88.1-10+deb12u15
+# musl: built from source by build-deps.sh for a target with TC_MUSL = source
+# (x86_64: -Os instead of the -O2 of Debian's libc.a); the same version as the
+# musl-dev the cross targets unpack (toolchains/musl.sha256)
+MUSL=1.2.3-1
 JSMN=1.1.0-2
 
 # Host packages for a fresh minimal Debian 12: compilers and musl, the tools apt and
@@ -51,10 +55,11 @@ STAMP=$S/.fetch-stamp
 [ -f "$MANIFEST" ] || die "$MANIFEST is missing"
 
 # The stamp names exactly what was unpacked: the manifest, the pins, our patches.
-want=$( { cat "$MANIFEST"; echo "$BEARSSL $CURL $JSMN"; cat "$TC"/patches/*.patch; } |
+want=$( { cat "$MANIFEST"; echo "$BEARSSL $CURL $MUSL $JSMN"; cat "$TC"/patches/*.patch; } |
         sha256sum | cut -d' ' -f1)
 if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want" ] &&
-   [ -d "$S/bearssl" ] && [ -d "$S/curl" ] && [ -f "$B/deps/include/jsmn.h" ]; then
+   [ -d "$S/bearssl" ] && [ -d "$S/curl" ] && [ -d "$S/musl" ] &&
+   [ -f "$B/deps/include/jsmn.h" ]; then
     say "sources up to date in $S"
     exit 0
 fi
@@ -99,11 +104,11 @@ if [ "$have_all" = no ]; then
     # shellcheck disable=SC2086
     run "$A/update.log" apt-get $APT_OPTS update ||
         die "apt-get update failed (log: $A/update.log): check the system's apt sources and network"
-    say "downloading bearssl=$BEARSSL curl=$CURL libjsmn-dev=$JSMN"
+    say "downloading bearssl=$BEARSSL curl=$CURL musl=$MUSL libjsmn-dev=$JSMN"
     # apt-get source and download write into the current directory.
     # shellcheck disable=SC2086
     (cd "$S" && run "$A/download.log" apt-get $APT_OPTS source --download-only \
-        "bearssl=$BEARSSL" "curl=$CURL" &&
+        "bearssl=$BEARSSL" "curl=$CURL" "musl=$MUSL" &&
      run "$A/download.log" apt-get $APT_OPTS download "libjsmn-dev=$JSMN") ||
         die "download failed (log: $A/download.log): if Debian moved on, update the pins in toolchains/fetch.sh and toolchains/sources.sha256"
 fi
@@ -119,11 +124,13 @@ say "all $(wc -l <"$MANIFEST") files match toolchains/sources.sha256"
 # --- 4. unpack ----------------------------------------------------------------------
 # dpkg-source applies Debian's patches (curl: security fixes). Its "cannot verify
 # signature" warning is expected: the .dsc itself is pinned by SHA-256 above.
-rm -rf "$S/bearssl" "$S/curl" "$STAMP"
+rm -rf "$S/bearssl" "$S/curl" "$S/musl" "$STAMP"
 run "$S/bearssl.unpack.log" dpkg-source -x "$S/bearssl_$BEARSSL.dsc" "$S/bearssl" ||
     die "dpkg-source failed for bearssl (log: $S/bearssl.unpack.log)"
 run "$S/curl.unpack.log" dpkg-source -x "$S/curl_$CURL.dsc" "$S/curl" ||
     die "dpkg-source failed for curl (log: $S/curl.unpack.log)"
+run "$S/musl.unpack.log" dpkg-source -x "$S/musl_$MUSL.dsc" "$S/musl" ||
+    die "dpkg-source failed for musl (log: $S/musl.unpack.log)"
 n=$(grep -c 'applying' "$S/curl.unpack.log") || n=0
 # Debian's last two patches only rename the library (libcurl-gnutls/-nss) in the
 # Makefile.am files; undo them. configure runs without maintainer mode, so the newer
@@ -131,7 +138,7 @@ n=$(grep -c 'applying' "$S/curl.unpack.log") || n=0
 for p in 99_nss.patch 90_gnutls.patch; do
     (cd "$S/curl" && patch -R -p1 -s <debian/patches/$p) || die "could not revert curl's $p"
 done
-say "unpacked bearssl $BEARSSL; curl $CURL with $n Debian patches (90_gnutls, 99_nss reverted)"
+say "unpacked bearssl $BEARSSL; musl $MUSL; curl $CURL with $n Debian patches (90_gnutls, 99_nss reverted)"
 
 # Our own fixes on top, each explained in its header (toolchains/patches/):
 # bearssl-*.patch to BearSSL, curl-*.patch to curl.
