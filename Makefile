@@ -137,10 +137,20 @@ $(OBJ)/session_test: tests/session_test.c tests/check.h $(OBJ)/session.o \
 	$(CC) $(TCFLAGS) tests/session_test.c $(OBJ)/session.o $(OBJ)/ledger.o \
 		$(OBJ)/posix_fs.o $(OBJ)/posix.o $(CORE) $(DEPS)/lib/libbearssl.a \
 		-static -o $@
-$(OBJ)/replay: tests/fuzz/replay.c tests/fuzz/fuzz_evs.c \
-		tests/fuzz/fuzz_stream.c $(CORE)
-	$(CC) $(TCFLAGS) -DREPLAY tests/fuzz/replay.c $(CORE) \
-		$(DEPS)/lib/libbearssl.a -static -o $@
+# Every fuzz target's corpus and reproducers (tests/fuzz/README.md); the
+# targets that drive program code run over tests/fuzz/fuzz_port.c, an
+# in-memory port, instead of port/posix.c.
+FUZZ_TARGETS := fuzz_evs fuzz_stream fuzz_http fuzz_ini fuzz_xml \
+	fuzz_credjson fuzz_settings fuzz_session fuzz_ledger fuzz_catalog
+REPLAY_OBJS := $(OBJ)/client.o $(OBJ)/awsreq.o $(OBJ)/retry.o $(OBJ)/creds.o \
+	$(OBJ)/settings.o $(OBJ)/session.o $(OBJ)/ledger.o $(OBJ)/catalog.o
+$(OBJ)/fuzz_port.o: tests/fuzz/fuzz_port.c tests/fuzz/fuzz_port.h port/port.h \
+		port/port_fs.h src/bedrock.h $(STAMP) | $(OBJ)
+	$(CC) $(TCFLAGS) -c $< -o $@
+$(OBJ)/replay: tests/fuzz/replay.c $(FUZZ_TARGETS:%=tests/fuzz/%.c) \
+		tests/fuzz/fuzz_port.h $(OBJ)/fuzz_port.o $(REPLAY_OBJS) $(CORE)
+	$(CC) $(TCFLAGS) -DREPLAY tests/fuzz/replay.c $(OBJ)/fuzz_port.o \
+		$(REPLAY_OBJS) $(CORE) $(DEPS)/lib/libbearssl.a -lm -static -o $@
 
 $(OBJ)/lineedit.o: port/lineedit.h
 $(OBJ)/retry_test: tests/retry_test.c tests/check.h $(OBJ)/retry.o $(CORE)
@@ -170,14 +180,26 @@ HOST_INC := -Isrc -Iport -isystem $(HOSTDEPS)/include -isystem $(B)/deps/include
 	-I$(B)/gen -Itests
 $(HOSTDEPS)/.check-stamp: $(STAMP)
 	sh toolchains/build-deps.sh host $(B)
+# What each target links besides src/bedrock.c (FUZZ_PORT: the in-memory port)
+FUZZ_PORT := tests/fuzz/fuzz_port.c
+FUZZ_SRC_fuzz_http := src/client.c src/awsreq.c src/retry.c $(FUZZ_PORT)
+FUZZ_SRC_fuzz_ini := src/creds.c src/awsreq.c $(FUZZ_PORT)
+FUZZ_SRC_fuzz_xml := src/creds.c src/awsreq.c $(FUZZ_PORT)
+FUZZ_SRC_fuzz_credjson := src/creds.c src/awsreq.c $(FUZZ_PORT)
+FUZZ_SRC_fuzz_settings := src/settings.c $(FUZZ_PORT)
+FUZZ_SRC_fuzz_session := src/session.c $(FUZZ_PORT)
+FUZZ_SRC_fuzz_ledger := src/ledger.c src/session.c $(FUZZ_PORT)
+FUZZ_SRC_fuzz_catalog := src/catalog.c $(FUZZ_PORT)
 $(B)/fuzz/%: tests/fuzz/%.c src/bedrock.c src/bedrock.h $(HOSTDEPS)/.check-stamp
 	@mkdir -p $(B)/fuzz
 	clang $(SAN) -fsanitize=fuzzer $(DEFS) $(HOST_INC) $< src/bedrock.c \
-		$(HOSTDEPS)/lib/libbearssl.a -o $@
+		$(FUZZ_SRC_$*) $(HOSTDEPS)/lib/libbearssl.a -lm -o $@
+$(foreach t,$(FUZZ_TARGETS),$(eval $(B)/fuzz/$(t): $(FUZZ_SRC_$(t)) \
+	$(if $(FUZZ_SRC_$(t)),tests/fuzz/fuzz_port.h)))
 $(B)/fuzz/%: | need-clang
 need-clang:
 	@sh toolchains/need.sh clang
-fuzz: $(B)/fuzz/fuzz_evs $(B)/fuzz/fuzz_stream
+fuzz: $(FUZZ_TARGETS:%=$(B)/fuzz/%)
 	@sh tests/fuzz/run.sh $(B)/fuzz $(FUZZ_TIME)
 
 asan: $(HOSTDEPS)/.check-stamp
@@ -196,8 +218,10 @@ asan: $(HOSTDEPS)/.check-stamp
 		tests/creds_vectors.c src/creds.c src/awsreq.c src/bedrock.c \
 		port/fake.c $(HOSTDEPS)/lib/libbearssl.a -o $(B)/asan/creds_vectors
 	clang $(SAN) -std=c99 -D_DEFAULT_SOURCE -DREPLAY $(DEFS) $(HOST_INC) \
-		tests/fuzz/replay.c src/bedrock.c $(HOSTDEPS)/lib/libbearssl.a \
-		-o $(B)/asan/replay
+		tests/fuzz/replay.c tests/fuzz/fuzz_port.c src/client.c \
+		src/awsreq.c src/retry.c src/creds.c src/settings.c src/session.c \
+		src/ledger.c src/catalog.c src/bedrock.c \
+		$(HOSTDEPS)/lib/libbearssl.a -lm -o $(B)/asan/replay
 	clang $(SAN) -std=c99 -D_DEFAULT_SOURCE $(DEFS) $(HOST_INC) \
 		tests/catalog_test.c src/catalog.c src/bedrock.c \
 		$(HOSTDEPS)/lib/libbearssl.a -lm -o $(B)/asan/catalog_test

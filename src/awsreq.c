@@ -179,6 +179,23 @@ bk_awsreq_do(struct bk_awsreq *r)
 	hh[nh].value = "bedrock-claude/" BK_VERSION;
 	hh[nh].value_len = sizeof("bedrock-claude/" BK_VERSION) - 1;
 	nh++;
+	/*
+	 * Header values come from earlier answers (an IMDS token, an SSO
+	 * access token, credentials an STS or IMDS answer carried): a CR, LF
+	 * or NUL would end the line early and let the server's bytes add
+	 * header lines of their own.  Refused (found by tests/fuzz/fuzz_xml.c).
+	 */
+	for (i = 0; i < nh; i++)
+		if (memchr(hh[i].value, '\r', hh[i].value_len) != NULL ||
+		    memchr(hh[i].value, '\n', hh[i].value_len) != NULL ||
+		    memchr(hh[i].value, '\0', hh[i].value_len) != NULL) {
+			bk_sigv4_wipe(&sig);
+			r->perr.code = BK_E_ARG;
+			snprintf(r->perr.msg, sizeof(r->perr.msg), "the %.*s "
+			    "header would hold a line break or a NUL",
+			    (int)hh[i].name_len, hh[i].name);
+			return BK_E_ARG;
+		}
 	if (r->trace) {
 		fprintf(stderr, "> %s %s\n", r->method, r->url);
 		for (i = 0; i < nh; i++) {

@@ -824,12 +824,19 @@ bk_json_get_str(const struct bk_json *j, int obj, const char *key, char *out,
 {
 	size_t n;
 	int k = bk_json_get(j, obj, key);
+	enum bk_err e;
 
 	if (cap > 0)
 		out[0] = '\0';
 	if (k < 0)
 		return BK_E_NOT_FOUND;
-	return bk_json_str(j, k, out, cap, &n);
+	e = bk_json_str(j, k, out, cap, &n);
+	/* a value that does not fit or unescape leaves "", never a
+	 * half-unescaped text without its NUL: creds.c keeps or prints the
+	 * buffer whatever the result (found by tests/fuzz/fuzz_credjson.c) */
+	if (e != BK_OK && cap > 0)
+		out[0] = '\0';
+	return e;
 }
 
 /* --- XML: just enough for AWS query-protocol replies ------------------ */
@@ -904,10 +911,17 @@ bk_xml_text(const char *xml, size_t n, const char *tag, char *out, size_t cap)
 				}
 				if (!ok || j >= end || xml[j] != ';' ||
 				    cp == 0 || cp >= 0x110000 ||
-				    (cp >= 0xD800 && cp <= 0xDFFF))
+				    (cp >= 0xD800 && cp <= 0xDFFF)) {
+					out[0] = '\0';
 					return BK_E_JSON_SHAPE;
-				if (cap - o <= 4)
+				}
+				/* room for this code point's bytes and the NUL,
+				 * no more: a text that fits, fits exactly */
+				if (cap - o <= (size_t)(cp < 0x80 ? 1 : cp < 0x800 ?
+				    2 : cp < 0x10000 ? 3 : 4)) {
+					out[0] = '\0';
 					return BK_E_BUFSZ;
+				}
 				o += utf8_put((uint8_t *)out + o, cp);
 				i = j + 1;
 				continue;
@@ -916,8 +930,13 @@ bk_xml_text(const char *xml, size_t n, const char *tag, char *out, size_t cap)
 		} else {
 			i++;
 		}
-		if (o + 1 >= cap)
+		if (o + 1 >= cap) {
+			/* never a half-decoded text without its NUL: callers
+			 * (creds.c, doctor.c) print the buffer whatever the
+			 * result (found by tests/fuzz/fuzz_xml.c) */
+			out[0] = '\0';
 			return BK_E_BUFSZ;
+		}
 		out[o++] = c;
 	}
 	out[o] = '\0';
@@ -3783,6 +3802,10 @@ plan_fail(struct bk_plan *p, const char *a, const char *b, const char *c)
 		bk_buf_puts(&m, b);
 	if (c != NULL)
 		bk_buf_puts(&m, c);
+	/* the names in it are the files' values (a source_profile may hold
+	 * an escape sequence, a sub-property block a newline) and the
+	 * message is printed: one clean line (found by tests/fuzz/fuzz_ini.c) */
+	copy_clean(p->error, sizeof(p->error), p->error, m.len);
 	return BK_E_CONFIG;
 }
 
@@ -3874,6 +3897,11 @@ bk_profile_plan(const struct bk_profile_files *f, const char *profile,
 	enum bk_err e;
 
 	memset(p, 0, sizeof(*p));
+	/* cur and src are copied whole into the plan (link[].profile,
+	 * base_profile): zeroed first, so no stale stack bytes ride along
+	 * after their NULs (found by tests/fuzz/fuzz_ini.c) */
+	memset(cur, 0, sizeof(cur));
+	memset(src, 0, sizeof(src));
 	if (strlen(profile) >= sizeof(cur))
 		return plan_fail(p, "profile name too long", NULL, NULL);
 	memcpy(cur, profile, strlen(profile) + 1);

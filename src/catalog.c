@@ -1276,6 +1276,33 @@ load_model(struct loader *L, int obj)
 	return e;
 }
 
+/*
+ * jsmn, even strict, accepts {"a": 1, "b"} and {"a" "b"}: an object key
+ * with no value (a key token of size 0), or a key followed by a key.  The
+ * loops above take the token after each key as its value, and that one
+ * then lies past the tokens of this parse: a stale token of an earlier
+ * parse, whose offsets point outside this text (found by
+ * tests/fuzz/fuzz_catalog.c: a heap over-read).  The first member that is
+ * not a string key with exactly one value, or -1 when every one is.
+ */
+static int
+key_without_value(const struct bk_json *j)
+{
+	int i, k, c;
+
+	for (i = 0; i < j->n; i++) {
+		if (j->t[i].type != JSMN_OBJECT)
+			continue;
+		for (k = 0, c = i + 1; k < j->t[i].size; k++) {
+			if (c + 1 >= j->n || j->t[c].type != JSMN_STRING ||
+			    j->t[c].size != 1)
+				return c < j->n ? c : i;
+			c = bk_json_skip(j, c + 1);
+		}
+	}
+	return -1;
+}
+
 /* "LINE:COL: what" into the caller's buffer. */
 static void
 put_err(const struct loader *L, char *err, size_t cap)
@@ -1325,6 +1352,10 @@ bk_catalog_load(const char *json_text, size_t len, char *err, size_t cap)
 	L.set->n = 0;
 	L.set->used = 0;
 	e = bk_json_parse(&L.j, json_text, len, load_tok, BK_CATALOG_TOKENS);
+	if (e == BK_OK && (i = key_without_value(&L.j)) >= 0) {
+		L.j.err_pos = (size_t)L.j.t[i].start;
+		e = BK_E_JSON;
+	}
 	if (e != BK_OK) {
 		L.err_pos = L.j.err_pos;
 		note_put(&L.err, e == BK_E_JSON_TOKENS ? "too many JSON tokens "

@@ -373,6 +373,24 @@ req_init(const struct bk_awsconf *c, struct bk_awsreq *r, const char *method,
 	r->timeout_ms = 10000;
 }
 
+/*
+ * Make a line that came from a server fit for a terminal, in place:
+ * control characters (C0, DEL and the two-byte C1 range U+0080..U+009F)
+ * become spaces.  The length does not change.
+ */
+static void
+clean_line(char *s)
+{
+	unsigned char *u = (unsigned char *)s;
+
+	for (; *u != '\0'; u++) {
+		if (*u < 0x20 || *u == 0x7f)
+			*u = ' ';
+		else if (u[0] == 0xC2 && u[1] >= 0x80 && u[1] < 0xA0)
+			u[0] = u[1] = ' ';
+	}
+}
+
 /* Text of an AWS error reply, for a message ("AccessDenied: ...").  */
 static void
 reply_error(const struct bk_awsreq *r, char *out, size_t cap)
@@ -402,6 +420,10 @@ reply_error(const struct bk_awsreq *r, char *out, size_t cap)
 	}
 	snprintf(out, cap, "HTTP %d%s%s%s%s", r->status, code[0] ? " " : "",
 	    code, msg[0] ? ": " : "", msg);
+	/* the code and message are the server's (entity-decoded XML,
+	 * unescaped JSON): this line is printed, so no control characters
+	 * (found by tests/fuzz/fuzz_xml.c) */
+	clean_line(out);
 }
 
 /* ---- 1. environment ------------------------------------------------------- */
@@ -992,6 +1014,18 @@ from_imds(struct bk_awsconf *c, struct bk_credentials *out,
 	memcpy(role, r.resp, r.resp_len + 1);
 	role[strcspn(role, "\r\n")] = '\0';
 	bk_awsreq_free(&r);
+	{
+		/* the name goes into a URL and into messages: an answer with
+		 * control characters in it is not a role name (found by
+		 * tests/fuzz/fuzz_credjson.c) */
+		const unsigned char *u = (const unsigned char *)role;
+		for (; *u != '\0'; u++)
+			if (*u < 0x20 || *u == 0x7f || (u[0] == 0xC2 &&
+			    u[1] >= 0x80 && u[1] < 0xA0))
+				return fail(rep, BK_E_NO_CREDENTIALS, "instance "
+				    "metadata: the role name it lists holds "
+				    "control characters", NULL, NULL);
+	}
 	snprintf(path, sizeof(path),
 	    "/latest/meta-data/iam/security-credentials/%s", role);
 	e = imds_get(c, path, &r, rep);
@@ -1114,9 +1148,16 @@ sso_refresh(struct bk_awsconf *c, const struct bk_plan *p,
 		static const char *const upd[] = { "accessToken", "expiresAt",
 			"refreshToken" };
 		char when[17], iso[32];
-		int64_t t = bk_port_now() + (int64_t)(expires_in ? expires_in :
-		    3600);
+		int64_t t;
 		int i, x, seen[3] = { 0, 0, 0 };
+		/* the server's expiresIn is capped at a year before it is
+		 * added to the clock: 2^63 - 1 overflowed (found by
+		 * tests/fuzz/fuzz_credjson.c) */
+		if (expires_in == 0)
+			expires_in = 3600;
+		if (expires_in > 366u * 86400u)
+			expires_in = 366u * 86400u;
+		t = bk_port_now() + (int64_t)expires_in;
 		bk_time_amz(t, when);
 		snprintf(iso, sizeof(iso), "%.4s-%.2s-%.2sT%.2s:%.2s:%.2sZ", when,
 		    when + 4, when + 6, when + 9, when + 11, when + 13);
@@ -1124,8 +1165,19 @@ sso_refresh(struct bk_awsconf *c, const struct bk_plan *p,
 		bk_buf_putc(&b, '{');
 		k = 1;
 		for (i = 0; i < cj->t[0].size; i++) {
-			const jsmntok_t *kt = &cj->t[k], *vt = &cj->t[k + 1];
+			const jsmntok_t *kt, *vt;
 			const char *val = NULL;
+			/* jsmn takes {"a": 1, "b"}: a key without its value,
+			 * whose "value" would be a token past this parse (a
+			 * stale one: found by tests/fuzz/fuzz_credjson.c).
+			 * Such a cache is not rewritten. */
+			if (k + 1 >= cj->n || cj->t[k].type != JSMN_STRING ||
+			    cj->t[k].size != 1) {
+				b.overflow = 1;
+				break;
+			}
+			kt = &cj->t[k];
+			vt = &cj->t[k + 1];
 			for (x = 0; x < 3; x++)
 				if (bk_json_is(cj, k, upd[x])) {
 					seen[x] = 1;
@@ -1443,8 +1495,8 @@ profile_has_credentials(const struct bk_awsconf *c)
 	return bk_profile_plan(&c->files, c->profile, &plan) != BK_E_NOT_FOUND;
 }
 
-enum bk_err
-bk_creds_resolve(struct bk_awsconf *c, struct bk_credentials *out,
+static enum bk_err
+resolve_chain(struct bk_awsconf *c, struct bk_credentials *out,
     struct bk_chain_report *rep)
 {
 	char arn[512], file[1024], sess[128];
@@ -1502,6 +1554,41 @@ bk_creds_resolve(struct bk_awsconf *c, struct bk_credentials *out,
 		return e;
 	return fail(rep, BK_E_NO_CREDENTIALS, "Unable to locate credentials",
 	    NULL, NULL);
+}
+
+/* No control character: the text goes into an HTTP header. */
+static int
+header_safe(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 0;
+	return 1;
+}
+
+enum bk_err
+bk_creds_resolve(struct bk_awsconf *c, struct bk_credentials *out,
+    struct bk_chain_report *rep)
+{
+	enum bk_err e = resolve_chain(c, out, rep);
+	char src[sizeof(out->source)];
+
+	/*
+	 * The key ID, the session token (and the secret, for good measure)
+	 * go into the Authorization and X-Amz-Security-Token headers of
+	 * every call: a CR/LF there, from an STS "&#13;&#10;" or a JSON
+	 * "\r\n", would add header lines of the server's choosing.  Refused
+	 * whatever the source (found by tests/fuzz/fuzz_xml.c).
+	 */
+	if (e == BK_OK && (!header_safe(out->akid) ||
+	    !header_safe(out->secret) || !header_safe(out->token))) {
+		memcpy(src, out->source, sizeof(src));
+		bk_credentials_wipe(out);
+		clean_line(src);
+		return fail(rep, BK_E_NO_CREDENTIALS, "the credentials from ",
+		    src, " contain control characters: refused");
+	}
+	return e;
 }
 
 void

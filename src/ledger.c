@@ -323,8 +323,12 @@ bk_ledger_sum_push(struct bk_ledger_sum *s, const char *p, size_t n)
 		size_t k = nl ? (size_t)(nl - p) : n;
 		if (s->overlong) {
 			/* skip to the end of a line too long to be ours */
-		} else if (s->have == 0 && nl != NULL) {
-			sum_line(s, p, k, 1);       /* whole: no copy */
+		} else if (s->have == 0 && nl != NULL &&
+		    k <= sizeof(s->line)) {
+			/* whole: no copy.  A line past LINE_MAX is corrupt
+			 * however the pushes cut it, so it never comes this
+			 * way (found by tests/fuzz/fuzz_ledger.c) */
+			sum_line(s, p, k, 1);
 		} else if (k > sizeof(s->line) - s->have) {
 			s->overlong = 1;
 		} else {

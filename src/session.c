@@ -144,17 +144,19 @@ bk_cost_parse(const char *s, size_t n, int64_t *nusd)
 		neg = 1;
 		i++;
 	}
-	/* mantissa: 17 significant digits are plenty; later ones only
-	 * move the exponent */
+	/* mantissa: 19 significant digits, enough for every cost up to
+	 * COST_LIMIT to read back exactly as bk_put_cost_json wrote it (17
+	 * lost the last digits of costs from $10^8 on; found by
+	 * tests/fuzz/fuzz_ledger.c); later ones only move the exponent */
 	for (; i < n && s[i] >= '0' && s[i] <= '9'; i++, digits++) {
-		if (m < UINT64_C(10000000000000000))
+		if (m < UINT64_C(1000000000000000000))
 			m = m * 10u + (uint64_t)(s[i] - '0');
 		else
 			exp10++;
 	}
 	if (i < n && s[i] == '.') {
 		for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++, digits++) {
-			if (m < UINT64_C(10000000000000000)) {
+			if (m < UINT64_C(1000000000000000000)) {
 				m = m * 10u + (uint64_t)(s[i] - '0');
 				exp10--;
 			}

@@ -1273,7 +1273,11 @@ walk_env(struct ld *L, int obj)
 	}
 	return BK_OK;
 full:
-	s->env[s->env_len] = '\0';
+	/* a full buffer has no byte left to clear: env_len may equal its
+	 * size when the pairs before filled it exactly (found by
+	 * tests/fuzz/fuzz_settings.c) */
+	if (s->env_len < sizeof(s->env))
+		s->env[s->env_len] = '\0';
 	{
 		char text[96];
 		struct bk_buf b;

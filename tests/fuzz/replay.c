@@ -1,23 +1,29 @@
 /*
- * replay.c -- run the fuzz corpus through both fuzz targets, without
+ * replay.c -- run the fuzz corpus through every fuzz target, without
  * libFuzzer (built static with musl for `make test`, and with clang
  * ASan+UBSan by `make asan`).
  *
  *   replay [CORPUS [CRASHES]]
  *
- * CORPUS (default tests/fuzz/corpus) holds evs/ and stream/; every file
- * of evs/ goes through fuzz_evs.c and every file of stream/ through
- * fuzz_stream.c.  CRASHES (default: "crashes" next to CORPUS, i.e.
- * tests/fuzz/crashes) is replayed the same way if it exists: its evs/ and
- * stream/ hold reproducers of findings, which stay as regression inputs
- * once fixed; a file directly in it goes through both targets.
+ * CORPUS (default tests/fuzz/corpus) holds one directory per target, named
+ * after it without "fuzz_" (evs/, stream/, http/, ini/, xml/, credjson/,
+ * settings/, session/, ledger/, catalog/); every file of <name>/ goes
+ * through fuzz_<name>.c.  CRASHES (default: "crashes" next to CORPUS, i.e.
+ * tests/fuzz/crashes) is replayed the same way if it exists: its <name>/
+ * directories hold reproducers of findings, which stay as regression
+ * inputs once fixed; a file directly in it goes through fuzz_evs and
+ * fuzz_stream.
  *
  * Each input that runs to the end is a pass.  A target that finds a
  * problem abort()s, so a failure is loud (and ASan's report, under
- * `make asan`, names it); an unreadable file counts as failed.  Ends with
- * "fuzz replay: N passed, M failed" and exit status 0 (the line carries
- * the verdict; an abort is the loud failure).  REPLAY_VERBOSE=1 names
- * each input as it runs.
+ * `make asan`, names it); an unreadable file, or a missing corpus
+ * directory, counts as failed.  Ends with "fuzz replay: N passed, M
+ * failed" and exit status 0 (the line carries the verdict; an abort is
+ * the loud failure).  REPLAY_VERBOSE=1 names each input as it runs.
+ *
+ * The targets that drive program code (http, ini, xml, credjson,
+ * settings, session) run over tests/fuzz/fuzz_port.c, an in-memory port:
+ * replay links that instead of port/posix.c.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -34,8 +40,49 @@
 #define LLVMFuzzerTestOneInput fuzz_stream_one
 #include "fuzz_stream.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_http_one
+#include "fuzz_http.c"
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_ini_one
+#include "fuzz_ini.c"
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_xml_one
+#include "fuzz_xml.c"
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_credjson_one
+#include "fuzz_credjson.c"
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_settings_one
+#include "fuzz_settings.c"
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_session_one
+#include "fuzz_session.c"
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_ledger_one
+#include "fuzz_ledger.c"
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_catalog_one
+#include "fuzz_catalog.c"
+#undef LLVMFuzzerTestOneInput
 
 typedef int (*rp_target)(const uint8_t *, size_t);
+
+/* Every target, with its corpus directory's name. */
+static const struct {
+	const char *name;
+	rp_target fn;
+} rp_targets[] = {
+	{ "evs", fuzz_evs_one },
+	{ "stream", fuzz_stream_one },
+	{ "http", fuzz_http_one },
+	{ "ini", fuzz_ini_one },
+	{ "xml", fuzz_xml_one },
+	{ "credjson", fuzz_credjson_one },
+	{ "settings", fuzz_settings_one },
+	{ "session", fuzz_session_one },
+	{ "ledger", fuzz_ledger_one },
+	{ "catalog", fuzz_catalog_one },
+};
 
 static unsigned rp_pass, rp_fail;
 static const char *rp_current;  /* the input being run, for the report */
@@ -215,19 +262,25 @@ main(int argc, char **argv)
 
 	{
 		int k = (int)strlen(corpus);
+		size_t t;
 		while (k > 1 && corpus[k - 1] == '/')
 			k--;
-		snprintf(path, sizeof(path), "%.*s/evs", k, corpus);
-		rp_dir(path, fuzz_evs_one, NULL, 1);
-		snprintf(path, sizeof(path), "%.*s/stream", k, corpus);
-		rp_dir(path, fuzz_stream_one, NULL, 1);
+		for (t = 0; t < sizeof(rp_targets) / sizeof(rp_targets[0]);
+		    t++) {
+			snprintf(path, sizeof(path), "%.*s/%s", k, corpus,
+			    rp_targets[t].name);
+			rp_dir(path, rp_targets[t].fn, NULL, 1);
+		}
 	}
 	if (rp_is_dir(crashes)) {
 		/* a reproducer aborts here, by design: loud until fixed */
-		snprintf(path, sizeof(path), "%s/evs", crashes);
-		rp_dir(path, fuzz_evs_one, NULL, 0);
-		snprintf(path, sizeof(path), "%s/stream", crashes);
-		rp_dir(path, fuzz_stream_one, NULL, 0);
+		size_t t;
+		for (t = 0; t < sizeof(rp_targets) / sizeof(rp_targets[0]);
+		    t++) {
+			snprintf(path, sizeof(path), "%s/%s", crashes,
+			    rp_targets[t].name);
+			rp_dir(path, rp_targets[t].fn, NULL, 0);
+		}
 		rp_dir(crashes, fuzz_evs_one, fuzz_stream_one, 0);
 	}
 	printf("fuzz replay: %u passed, %u failed\n", rp_pass, rp_fail);
