@@ -2509,8 +2509,8 @@ bk_stream_init(struct bk_stream *s, uint8_t *scratch, size_t cap)
  * the cursor or retitle the window), invalid UTF-8 becomes '?', and the
  * text is cut at a character boundary.
  */
-static void
-copy_clean(char *dst, size_t cap, const char *src, size_t n)
+void
+bk_copy_clean(char *dst, size_t cap, const char *src, size_t n)
 {
 	const uint8_t *s = (const uint8_t *)src;
 	size_t i = 0, o = 0;
@@ -2546,8 +2546,8 @@ stream_fail(struct bk_stream *s, struct bk_stream_event *ev, enum bk_err e,
     const char *type, size_t tl, const char *msg, size_t ml)
 {
 	s->err = e;
-	copy_clean(s->err_type, sizeof(s->err_type), type, tl);
-	copy_clean(s->err_msg, sizeof(s->err_msg), msg, ml);
+	bk_copy_clean(s->err_type, sizeof(s->err_type), type, tl);
+	bk_copy_clean(s->err_msg, sizeof(s->err_msg), msg, ml);
 	ev->kind = BK_SEV_ERROR;
 	return e;
 }
@@ -2691,7 +2691,7 @@ tok_copy(const struct bk_json *j, int k, char *dst, size_t cap)
 	if (k < 0 || bk_json_str(j, k, dst, cap, &n) != BK_OK)
 		dst[0] = '\0';
 	else
-		copy_clean(dst, cap, dst, n);
+		bk_copy_clean(dst, cap, dst, n);
 }
 
 static void
@@ -3270,7 +3270,7 @@ bk_svc_error_http(struct bk_svc_error *e, int status, const char *error_type,
 		}
 	}
 	if (t != NULL && tl > 0)
-		copy_clean(e->type, sizeof(e->type), t, tl);
+		bk_copy_clean(e->type, sizeof(e->type), t, tl);
 	if (have_json) {
 		int k = bk_json_get(&j, 0, "message");
 		size_t n;
@@ -3283,9 +3283,9 @@ bk_svc_error_http(struct bk_svc_error *e, int status, const char *error_type,
 		 */
 		if (k >= 0 && bk_json_str(&j, k, e->message,
 		    sizeof(e->message), &n) == BK_OK)
-			copy_clean(e->message, sizeof(e->message), e->message, n);
+			bk_copy_clean(e->message, sizeof(e->message), e->message, n);
 		else if (k >= 0 && j.t[k].type == JSMN_STRING)
-			copy_clean(e->message, sizeof(e->message),
+			bk_copy_clean(e->message, sizeof(e->message),
 			    j.js + j.t[k].start,
 			    (size_t)(j.t[k].end - j.t[k].start));
 		/*
@@ -3297,7 +3297,7 @@ bk_svc_error_http(struct bk_svc_error *e, int status, const char *error_type,
 		cut_at(e->message, "The Canonical String for this request");
 		cut_at(e->message, "The String-to-Sign should have been");
 	} else if (body != NULL && body_len > 0) {
-		copy_clean(e->message, sizeof(e->message), body, body_len);
+		bk_copy_clean(e->message, sizeof(e->message), body, body_len);
 	}
 	e->code = svc_code(e->type, strlen(e->type));
 	if (e->code == BK_E_SVC_OTHER)
@@ -3318,8 +3318,8 @@ bk_svc_error_stream(struct bk_svc_error *e, enum bk_err code,
 {
 	memset(e, 0, sizeof(*e));
 	e->code = code;
-	copy_clean(e->type, sizeof(e->type), type, strlen(type));
-	copy_clean(e->message, sizeof(e->message), message, strlen(message));
+	bk_copy_clean(e->type, sizeof(e->type), type, strlen(type));
+	bk_copy_clean(e->message, sizeof(e->message), message, strlen(message));
 	svc_hint(e, ctx);
 }
 
@@ -3805,7 +3805,7 @@ plan_fail(struct bk_plan *p, const char *a, const char *b, const char *c)
 	/* the names in it are the files' values (a source_profile may hold
 	 * an escape sequence, a sub-property block a newline) and the
 	 * message is printed: one clean line (found by tests/fuzz/fuzz_ini.c) */
-	copy_clean(p->error, sizeof(p->error), p->error, m.len);
+	bk_copy_clean(p->error, sizeof(p->error), p->error, m.len);
 	return BK_E_CONFIG;
 }
 

@@ -264,6 +264,10 @@ void bk_json_put_str(struct bk_buf *b, const uint8_t *s, size_t n,
 
 /* Validate UTF-8; returns the number of invalid sequences. */
 size_t bk_utf8_invalid(const uint8_t *s, size_t n);
+/* Service or file text into dst as one terminal-safe C string: C0/C1
+ * controls and DEL become spaces, invalid UTF-8 '?', cut at a character
+ * boundary.  dst may equal src (cleaned in place). */
+void bk_copy_clean(char *dst, size_t cap, const char *src, size_t n);
 
 /* ==================================================================== */
 /* 3. SigV4                                                             */

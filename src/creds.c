@@ -373,24 +373,6 @@ req_init(const struct bk_awsconf *c, struct bk_awsreq *r, const char *method,
 	r->timeout_ms = 10000;
 }
 
-/*
- * Make a line that came from a server fit for a terminal, in place:
- * control characters (C0, DEL and the two-byte C1 range U+0080..U+009F)
- * become spaces.  The length does not change.
- */
-static void
-clean_line(char *s)
-{
-	unsigned char *u = (unsigned char *)s;
-
-	for (; *u != '\0'; u++) {
-		if (*u < 0x20 || *u == 0x7f)
-			*u = ' ';
-		else if (u[0] == 0xC2 && u[1] >= 0x80 && u[1] < 0xA0)
-			u[0] = u[1] = ' ';
-	}
-}
-
 /* Text of an AWS error reply, for a message ("AccessDenied: ...").  */
 static void
 reply_error(const struct bk_awsreq *r, char *out, size_t cap)
@@ -423,7 +405,7 @@ reply_error(const struct bk_awsreq *r, char *out, size_t cap)
 	/* the code and message are the server's (entity-decoded XML,
 	 * unescaped JSON): this line is printed, so no control characters
 	 * (found by tests/fuzz/fuzz_xml.c) */
-	clean_line(out);
+	bk_copy_clean(out, cap, out, strlen(out));
 }
 
 /* ---- 1. environment ------------------------------------------------------- */
@@ -1584,7 +1566,7 @@ bk_creds_resolve(struct bk_awsconf *c, struct bk_credentials *out,
 	    !header_safe(out->secret) || !header_safe(out->token))) {
 		memcpy(src, out->source, sizeof(src));
 		bk_credentials_wipe(out);
-		clean_line(src);
+		bk_copy_clean(src, sizeof(src), src, strlen(src));
 		return fail(rep, BK_E_NO_CREDENTIALS, "the credentials from ",
 		    src, " contain control characters: refused");
 	}

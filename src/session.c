@@ -37,6 +37,10 @@ msg(char *err, size_t cap, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(err, cap, fmt, ap);
 	va_end(ap);
+	/* paths and IDs in it may hold any byte (a directory named with an
+	 * escape sequence): one clean line for the terminal, cut at a
+	 * character boundary (found by tests/fuzz/fuzz_session.c) */
+	bk_copy_clean(err, cap, err, strlen(err));
 }
 
 /* Append "; "-separated news to a warning buffer. */
@@ -1061,10 +1065,22 @@ opt_str(struct loader *ld, const char *key, char *out, size_t cap)
 		    key);
 		return BK_E_JSON;
 	}
-	if ((e = bk_json_str(&ld->j, i, out, cap, &n)) != BK_OK) {
+	e = bk_json_str(&ld->j, i, out, cap, &n);
+	if (e == BK_E_BUFSZ) {
+		/*
+		 * cwd, model and region are labels: one too long for its
+		 * buffer is dropped (resuming then uses the configured model
+		 * and region), not a reason to refuse the turns.  We write
+		 * values longer than we read: an ID with invalid UTF-8 grows
+		 * by a U+FFFD per bad byte (found by tests/fuzz/fuzz_session.c).
+		 */
 		out[0] = '\0';
-		snprintf(ld->what, sizeof(ld->what), e == BK_E_BUFSZ ?
-		    "\"%s\" is too long" : "\"%s\" has a bad escape", key);
+		return BK_OK;
+	}
+	if (e != BK_OK) {
+		out[0] = '\0';
+		snprintf(ld->what, sizeof(ld->what), "\"%s\" has a bad escape",
+		    key);
 		return BK_E_JSON;
 	}
 	return BK_OK;
@@ -1132,11 +1148,10 @@ add_u64(uint64_t *acc, uint64_t v)
 }
 
 static enum bk_err
-load_usage(struct loader *ld)
+load_usage(struct loader *ld, struct bk_usage *u)
 {
 	static const char *const keys[] = { "input_tokens", "output_tokens",
 		"cache_creation_input_tokens", "cache_read_input_tokens" };
-	struct bk_usage *u = &ld->t->usage;
 	uint64_t *acc[4];
 	int obj = bk_json_get(&ld->j, 0, "usage"), i;
 	size_t k;
@@ -1178,8 +1193,18 @@ load_message(struct loader *ld, enum bk_role role)
 		    bad(ld, i < 0 ? "no \"text\"" : "bad \"text\"");
 	if (role == BK_ROLE_ASSISTANT) {
 		int64_t cost = BK_COST_UNKNOWN;
-		if ((e = opt_str(ld, "model", t->model, sizeof(t->model))) !=
-		    BK_OK || (e = load_usage(ld)) != BK_OK)
+		struct bk_usage u;
+		char model[sizeof(t->model)];
+		/*
+		 * Read aside, kept only once the whole line is good: a line
+		 * refused as torn must not leave its model or half its usage
+		 * behind (found by tests/fuzz/fuzz_session.c: resuming named
+		 * the model of the line it cut off).
+		 */
+		memset(&u, 0, sizeof(u));
+		memcpy(model, t->model, sizeof(model));
+		if ((e = opt_str(ld, "model", model, sizeof(model))) !=
+		    BK_OK || (e = load_usage(ld, &u)) != BK_OK)
 			goto fail;
 		if (tok_is_true(&ld->j, bk_json_get(&ld->j, 0, "interrupted")))
 			flags |= BK_TURN_INTERRUPTED;
@@ -1193,6 +1218,13 @@ load_message(struct loader *ld, enum bk_role role)
 			e = bad(ld, "\"cost_usd\" is not a number");
 			goto fail;
 		}
+		memcpy(t->model, model, sizeof(model));
+		add_u64(&t->usage.input_tokens, u.input_tokens);
+		add_u64(&t->usage.output_tokens, u.output_tokens);
+		add_u64(&t->usage.cache_creation_input_tokens,
+		    u.cache_creation_input_tokens);
+		add_u64(&t->usage.cache_read_input_tokens,
+		    u.cache_read_input_tokens);
 		if (cost < 0)
 			t->unknown_cost++;
 		else

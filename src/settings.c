@@ -37,8 +37,9 @@ struct ld {
 	size_t len;
 	struct bk_json j;
 	jsmntok_t *tok;         /* malloc'd, exactly as many as needed */
-	char *err;
+	char *err;              /* msg: cut into the caller's buffer at the end */
 	size_t cap;
+	char msg[1024];
 	unsigned dropped;       /* warnings that did not fit */
 	int ignored_full;       /* s->ignored ends in "..." */
 	/* values of the file that combine after the walk */
@@ -107,14 +108,23 @@ at(const struct ld *L, struct bk_buf *b, size_t pos)
 static void
 quote(struct bk_buf *b, const char *s, size_t n)
 {
-	size_t m = n;
+	size_t m = n, start;
 
 	if (m > QUOTE_MAX) {
 		m = QUOTE_MAX;
 		while (m > 0 && ((unsigned char)s[m] & 0xC0) == 0x80)
 			m--;
 	}
+	start = b->len;
 	bk_json_put_str(b, (const uint8_t *)s, m, NULL);
+	if (!b->overflow) {
+		/* JSON escapes C0 controls but lets DEL and C1 controls
+		 * through: the key is the file's and goes to a terminal
+		 * (found by tests/fuzz/fuzz_settings.c) */
+		bk_copy_clean(b->p + start, b->len - start + 1, b->p + start,
+		    b->len - start);
+		b->len = start + strlen(b->p + start);
+	}
 	if (m < n)
 		bk_buf_puts(b, "...");
 }
@@ -1814,8 +1824,14 @@ bk_settings_load(struct bk_settings *s, const char *settings_flag, char *err,
 	if (L == NULL)
 		return BK_E_NOMEM;
 	L->s = s;
-	L->err = err;
-	L->cap = cap;
+	/*
+	 * Messages are built whole in L->msg and cut into the caller's
+	 * buffer at the end: bk_buf drops a piece that does not fit, so a
+	 * short buffer would otherwise get no message at all (found by
+	 * tests/fuzz/fuzz_settings.c with a 17-byte buffer).
+	 */
+	L->err = L->msg;
+	L->cap = sizeof(L->msg);
 	L->name = "settings";
 	e = read_settings(L, settings_flag, &buf);
 	if (e == BK_OK && L->js != NULL)
@@ -1836,6 +1852,8 @@ bk_settings_load(struct bk_settings *s, const char *settings_flag, char *err,
 		bk_wipe(buf, BK_SETTINGS_FILE_MAX);
 		free(buf);
 	}
+	if (e != BK_OK)
+		bk_copy_clean(err, cap, L->msg, strlen(L->msg));
 	free(L->tok);
 	bk_wipe(L, sizeof(*L));
 	free(L);
