@@ -1297,7 +1297,11 @@ from_sso(struct bk_awsconf *c, const struct bk_plan *p,
 	    bk_json_get_str(&j, k, "accessKeyId", out->akid,
 	    sizeof(out->akid)) != BK_OK ||
 	    bk_json_get_str(&j, k, "secretAccessKey", out->secret,
-	    sizeof(out->secret)) != BK_OK) {
+	    sizeof(out->secret)) != BK_OK ||
+	    out->akid[0] == '\0' || out->secret[0] == '\0') {
+		/* empty strings are no credentials either (found by
+		 * tests/fuzz/fuzz_credjson.c) */
+		bk_credentials_wipe(out);
 		bk_awsreq_free(&r);
 		return fail(rep, BK_E_NO_CREDENTIALS, "SSO GetRoleCredentials "
 		    "answered without credentials", NULL, NULL);

@@ -109,6 +109,10 @@ class Chat:
         e = env(TERM="xterm", **envkw)
 
         def child():
+            # a shell without job control starts background jobs with
+            # SIGINT ignored, and the program keeps an ignored signal
+            # ignored (as nohup wants): the terminal's ^C must reach it
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
             os.setsid()
             fcntl.ioctl(0, termios.TIOCSCTTY, 0)
         self.p = subprocess.Popen([E.G.bin] + list(args), stdin=slave,
