@@ -40,6 +40,7 @@ struct ld {
 	char *err;              /* msg: cut into the caller's buffer at the end */
 	size_t cap;
 	char msg[1024];
+	size_t buf_used;        /* bytes of the file buffer that may hold data */
 	unsigned dropped;       /* warnings that did not fit */
 	int ignored_full;       /* s->ignored ends in "..." */
 	/* values of the file that combine after the walk */
@@ -770,6 +771,20 @@ distance(const char *a, size_t an, const char *b, size_t bn)
 	return row[bn];
 }
 
+/* k equals name but for case: distance 0, without the table. */
+static int
+same_key(const char *k, size_t kl, const char *name)
+{
+	size_t i;
+
+	if (kl != strlen(name) || kl >= 64)
+		return 0;
+	for (i = 0; i < kl; i++)
+		if (lower(k[i]) != lower(name[i]))
+			return 0;
+	return 1;
+}
+
 /* The closest name in list to k, if close enough to be a typo. */
 static const char *
 nearest(const char *const *list, size_t n, const char *k, size_t kl)
@@ -778,7 +793,12 @@ nearest(const char *const *list, size_t n, const char *k, size_t kl)
 	const char *hit = NULL;
 
 	for (i = 0; i < n; i++) {
-		d = distance(k, kl, list[i], strlen(list[i]));
+		size_t ln = strlen(list[i]);
+		/* the distance is at least the length difference: most names
+		 * need no table (a file of unknown keys stays cheap) */
+		if ((ln > kl ? ln - kl : kl - ln) > limit)
+			continue;
+		d = distance(k, kl, list[i], ln);
 		if (d <= limit && d < best) {
 			best = d;
 			hit = list[i];
@@ -808,14 +828,12 @@ unknown_key(struct ld *L, int kt, const char *prefix, const char *k,
 	 * a key of this object, then of a Claude Code key */
 	if (prefix[0] == '\0') {
 		for (i = 0; i < COUNTOF(bedrock_keys) && hit == NULL; i++)
-			if (distance(k, kl, bedrock_keys[i],
-			    strlen(bedrock_keys[i])) == 0) {
+			if (same_key(k, kl, bedrock_keys[i])) {
 				hit = bedrock_keys[i];
 				hit_prefix = "bedrock.";
 			}
 		for (i = 0; i < COUNTOF(defaults_keys) && hit == NULL; i++)
-			if (distance(k, kl, defaults_keys[i],
-			    strlen(defaults_keys[i])) == 0) {
+			if (same_key(k, kl, defaults_keys[i])) {
 				hit = defaults_keys[i];
 				hit_prefix = "defaults.";
 			}
@@ -1774,6 +1792,10 @@ read_settings(struct ld *L, const char *flag, uint8_t **buf)
 		return BK_E_NOMEM;
 	memset(&pe, 0, sizeof(pe));
 	e = bk_port_read_file(s->path, *buf, BK_SETTINGS_FILE_MAX, &n, &pe);
+	/* what the wipe must cover: the file's bytes, or all on a failure
+	 * (a file past the limit filled the buffer) */
+	L->buf_used = e == BK_OK && n <= BK_SETTINGS_FILE_MAX ? n :
+	    BK_SETTINGS_FILE_MAX;
 	if (e != BK_OK) {
 		struct bk_buf b;
 		bk_buf_init(&b, L->err, L->cap);
@@ -1849,7 +1871,7 @@ bk_settings_load(struct bk_settings *s, const char *settings_flag, char *err,
 	}
 	if (buf != NULL) {
 		/* the env object may have held secrets */
-		bk_wipe(buf, BK_SETTINGS_FILE_MAX);
+		bk_wipe(buf, L->buf_used);
 		free(buf);
 	}
 	if (e != BK_OK)
