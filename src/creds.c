@@ -373,6 +373,23 @@ req_init(const struct bk_awsconf *c, struct bk_awsreq *r, const char *method,
 	r->timeout_ms = 10000;
 }
 
+/*
+ * Whether s holds a C0 control or DEL (and with c1, a UTF-8 C1 control
+ * U+0080..U+009F): text from a server that must not reach a header line,
+ * a URL or a terminal.
+ */
+static int
+has_controls(const char *s, int c1)
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	for (; *u != '\0'; u++)
+		if (*u < 0x20 || *u == 0x7f || (c1 && u[0] == 0xC2 &&
+		    u[1] >= 0x80 && u[1] < 0xA0))
+			return 1;
+	return 0;
+}
+
 /* Text of an AWS error reply, for a message ("AccessDenied: ...").  */
 static void
 reply_error(const struct bk_awsreq *r, char *out, size_t cap)
@@ -996,18 +1013,12 @@ from_imds(struct bk_awsconf *c, struct bk_credentials *out,
 	memcpy(role, r.resp, r.resp_len + 1);
 	role[strcspn(role, "\r\n")] = '\0';
 	bk_awsreq_free(&r);
-	{
-		/* the name goes into a URL and into messages: an answer with
-		 * control characters in it is not a role name (found by
-		 * tests/fuzz/fuzz_credjson.c) */
-		const unsigned char *u = (const unsigned char *)role;
-		for (; *u != '\0'; u++)
-			if (*u < 0x20 || *u == 0x7f || (u[0] == 0xC2 &&
-			    u[1] >= 0x80 && u[1] < 0xA0))
-				return fail(rep, BK_E_NO_CREDENTIALS, "instance "
-				    "metadata: the role name it lists holds "
-				    "control characters", NULL, NULL);
-	}
+	/* the name goes into a URL and into messages: an answer with
+	 * control characters in it is not a role name (found by
+	 * tests/fuzz/fuzz_credjson.c) */
+	if (has_controls(role, 1))
+		return fail(rep, BK_E_NO_CREDENTIALS, "instance metadata: the "
+		    "role name it lists holds control characters", NULL, NULL);
 	snprintf(path, sizeof(path),
 	    "/latest/meta-data/iam/security-credentials/%s", role);
 	e = imds_get(c, path, &r, rep);
@@ -1542,15 +1553,6 @@ resolve_chain(struct bk_awsconf *c, struct bk_credentials *out,
 	    NULL, NULL);
 }
 
-/* No control character: the text goes into an HTTP header. */
-static int
-header_safe(const char *s)
-{
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return 0;
-	return 1;
-}
 
 enum bk_err
 bk_creds_resolve(struct bk_awsconf *c, struct bk_credentials *out,
@@ -1566,8 +1568,8 @@ bk_creds_resolve(struct bk_awsconf *c, struct bk_credentials *out,
 	 * "\r\n", would add header lines of the server's choosing.  Refused
 	 * whatever the source (found by tests/fuzz/fuzz_xml.c).
 	 */
-	if (e == BK_OK && (!header_safe(out->akid) ||
-	    !header_safe(out->secret) || !header_safe(out->token))) {
+	if (e == BK_OK && (has_controls(out->akid, 0) ||
+	    has_controls(out->secret, 0) || has_controls(out->token, 0))) {
 		memcpy(src, out->source, sizeof(src));
 		bk_credentials_wipe(out);
 		bk_copy_clean(src, sizeof(src), src, strlen(src));
