@@ -160,7 +160,19 @@ class Chat:
             self.pump(min(left, 0.1))
 
     def prompt(self):
-        return self.expect(r"us-east-1> $|us-east-1> ", timeout=E.TIMEOUT)
+        r = self.expect(r"us-east-1> $|us-east-1> ", timeout=E.TIMEOUT)
+        # the prompt is drawn just before the editor makes the terminal
+        # raw: keys sent in between would meet the cooked terminal (a
+        # slow ASan build lost such a ^C), so wait for ICANON to go
+        deadline = time.monotonic() + 2.0
+        while time.monotonic() < deadline:
+            try:
+                if not termios.tcgetattr(self.master)[3] & termios.ICANON:
+                    break
+            except termios.error:
+                break
+            self.pump(0.02)
+        return r
 
     def send(self, s):
         os.write(self.master, s.encode("utf-8") if isinstance(s, str) else s)
