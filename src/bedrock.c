@@ -3617,8 +3617,32 @@ key_is(const char *a, size_t an, const char *b)
  * had a "[profile default]").  *has_prefixed_default reports whether this
  * file has one.
  */
+/*
+ * Move to the next line that starts with '['.  Only for a file that
+ * passed bk_profile_check(): there, such a line is a section header
+ * (continuation lines start with a blank) and every other line belongs
+ * to the section above it, so the lines skipped are properties of a
+ * section the scan does not want.  A credential lookup makes dozens of
+ * scans; an organisation's config of a few hundred SSO profiles made
+ * each of them parse every line.
+ */
+static void
+ini_skip_section(struct bk_ini *it)
+{
+	while (it->pos < it->n && it->p[it->pos] != '[') {
+		const char *nl = memchr(it->p + it->pos, '\n',
+		    it->n - it->pos);
+		it->line++;
+		if (nl == NULL) {
+			it->pos = it->n;
+			break;
+		}
+		it->pos = (size_t)(nl - it->p) + 1;
+	}
+}
+
 static enum bk_err
-ini_scan(enum bk_ini_file file, const char *text, size_t len,
+ini_scan(enum bk_ini_file file, const char *text, size_t len, int checked,
     enum bk_ini_kind kind, const char *name, const char *key, char *out,
     size_t cap, int skip_plain_default, int *found, int *has_section,
     int *has_prefixed_default, struct bk_ini_error *err)
@@ -3626,17 +3650,22 @@ ini_scan(enum bk_ini_file file, const char *text, size_t len,
 	char val[BK_INI_VALUE_MAX];
 	struct bk_ini it;
 	enum bk_ini_item r;
+	size_t used = 0;        /* bytes of val that held a value */
 	int in = 0;
 
 	bk_ini_init(&it, file, text, len);
-	while ((r = bk_ini_next(&it, val, sizeof(val))) != BK_INI_END) {
+	for (;;) {
+		if (checked && (!in || key == NULL))
+			ini_skip_section(&it);
+		if ((r = bk_ini_next(&it, val, sizeof(val))) == BK_INI_END)
+			break;
 		if (r == BK_INI_ERROR) {
 			if (err != NULL) {
 				err->file = file;
 				err->line = it.line;
 				err->msg = it.error;
 			}
-			bk_wipe(val, sizeof(val));
+			bk_wipe(val, sizeof(val)); /* a long value may be part-built */
 			return BK_E_CONFIG;
 		}
 		if (r == BK_INI_SECTION) {
@@ -3652,17 +3681,20 @@ ini_scan(enum bk_ini_file file, const char *text, size_t len,
 				*has_section = 1;
 			continue;
 		}
+		if (it.value_len + 1 > used)
+			used = it.value_len + 1;
 		if (!in || key == NULL || !key_is(it.key, it.key_len, key))
 			continue;
 		if (it.value_len + 1 > cap) {
-			bk_wipe(val, sizeof(val));
+			bk_wipe(val, used);
 			return BK_E_BUFSZ;
 		}
 		memcpy(out, val, it.value_len + 1);
 		*found = 1;
 	}
-	/* values can be secrets: the stack copy goes */
-	bk_wipe(val, sizeof(val));
+	/* values can be secrets: the stack copy goes (what held one; the
+	 * whole 8 KiB every scan was most of a lookup's time) */
+	bk_wipe(val, used);
 	return BK_OK;
 }
 
@@ -3679,19 +3711,21 @@ profile_lookup(const struct bk_profile_files *f, enum bk_ini_kind kind,
 		out[0] = '\0';
 	/* first pass only learns whether "[profile default]" exists */
 	if (kind == BK_INI_PROFILE && strcmp(name, "default") == 0) {
-		e = ini_scan(BK_INI_CONFIG, f->config, f->config_len, kind,
-		    name, NULL, NULL, 0, 0, &dummy, &dummy, &prefixed, err);
+		e = ini_scan(BK_INI_CONFIG, f->config, f->config_len,
+		    f->checked, kind, name, NULL, NULL, 0, 0, &dummy, &dummy,
+		    &prefixed, err);
 		if (e != BK_OK)
 			return e;
 	}
-	e = ini_scan(BK_INI_CONFIG, f->config, f->config_len, kind, name, key,
-	    out, cap, prefixed, found, exists, &dummy, err);
+	e = ini_scan(BK_INI_CONFIG, f->config, f->config_len, f->checked, kind,
+	    name, key, out, cap, prefixed, found, exists, &dummy, err);
 	if (e != BK_OK)
 		return e;
 	if (kind != BK_INI_PROFILE)
 		return BK_OK; /* sso-session and services live in config only */
 	return ini_scan(BK_INI_CREDENTIALS, f->credentials, f->credentials_len,
-	    kind, name, key, out, cap, 0, found, exists, &dummy, err);
+	    f->checked, kind, name, key, out, cap, 0, found, exists, &dummy,
+	    err);
 }
 
 enum bk_err
@@ -3719,17 +3753,20 @@ bk_profile_exists(const struct bk_profile_files *f, enum bk_ini_kind kind,
 }
 
 enum bk_err
-bk_profile_check(const struct bk_profile_files *f, struct bk_ini_error *err)
+bk_profile_check(struct bk_profile_files *f, struct bk_ini_error *err)
 {
 	int a = 0, b = 0, c = 0;
 	enum bk_err e;
 
-	e = ini_scan(BK_INI_CONFIG, f->config, f->config_len, BK_INI_PROFILE,
-	    "", NULL, NULL, 0, 0, &a, &b, &c, err);
-	if (e != BK_OK)
-		return e;
-	return ini_scan(BK_INI_CREDENTIALS, f->credentials, f->credentials_len,
+	f->checked = 0;
+	e = ini_scan(BK_INI_CONFIG, f->config, f->config_len, 0,
 	    BK_INI_PROFILE, "", NULL, NULL, 0, 0, &a, &b, &c, err);
+	if (e == BK_OK)
+		e = ini_scan(BK_INI_CREDENTIALS, f->credentials,
+		    f->credentials_len, 0, BK_INI_PROFILE, "", NULL, NULL, 0, 0,
+		    &a, &b, &c, err);
+	f->checked = (e == BK_OK);
+	return e;
 }
 
 enum bk_err

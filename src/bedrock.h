@@ -671,12 +671,16 @@ void bk_ini_init(struct bk_ini *it, enum bk_ini_file file, const char *text,
  * at most BK_INI_VALUE_MAX is needed). */
 enum bk_ini_item bk_ini_next(struct bk_ini *it, char *val, size_t cap);
 
-/* Both files; either may be empty (len 0). */
+/* Both files; either may be empty (len 0).  Zero the struct, then set
+ * the four fields; bk_profile_check() sets checked. */
 struct bk_profile_files {
 	const char *config;
 	size_t config_len;
 	const char *credentials;
 	size_t credentials_len;
+	/* both files passed bk_profile_check(): lookups may then jump from
+	 * section to section instead of parsing every line */
+	int checked;
 };
 
 /*
@@ -696,8 +700,9 @@ enum bk_err bk_profile_get(const struct bk_profile_files *f,
 /* 1 if a section (kind, name) exists in either file. */
 int bk_profile_exists(const struct bk_profile_files *f, enum bk_ini_kind kind,
     const char *name);
-/* Check both files for syntax errors (file:line: what). */
-enum bk_err bk_profile_check(const struct bk_profile_files *f,
+/* Check both files for syntax errors (file:line: what); on BK_OK sets
+ * f->checked, which makes every later lookup faster. */
+enum bk_err bk_profile_check(struct bk_profile_files *f,
     struct bk_ini_error *err);
 /* A sub-property ("endpoint_url" in a "bedrock_runtime =" block). */
 enum bk_err bk_ini_subprop(const char *block, const char *key, char *out,

@@ -10,7 +10,9 @@
  * "\0CREDENTIALS\0" and the credentials file.  flags & 7 picks the
  * line of the credentials file before which the target plants a profile
  * holding a marker secret key and session token; flags & 8 picks a small
- * value buffer for the walker (64 bytes instead of BK_INI_VALUE_MAX).
+ * value buffer for the walker (64 bytes instead of BK_INI_VALUE_MAX);
+ * flags & 0x30 == 0x30 makes the lookups parse every line even when
+ * bk_profile_check() passed (otherwise they jump section to section).
  *
  * Checks (abort() on a violation):
  *  - the walker: every item lies inside the text, section and property
@@ -510,6 +512,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		o += ctl - at;
 		crl = o;
 	}
+	memset(&f, 0, sizeof(f));
 	f.config = cfg;
 	f.config_len = cl;
 	f.credentials = cred;
@@ -534,11 +537,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct bk_ini_error ie;
 		enum bk_err e = bk_profile_check(&f, &ie);
 		FP_ASSERT((e == BK_OK) == (!cfg_err && !cred_err));
+		FP_ASSERT(f.checked == (e == BK_OK));
 		if (e != BK_OK) {
 			FP_ASSERT(e == BK_E_CONFIG && ie.msg != NULL);
 			FP_ASSERT(ie.file == (cfg_err ? BK_INI_CONFIG :
 			    BK_INI_CREDENTIALS));
 		}
+		/* one input in four: the line-by-line lookups on a good
+		 * file too, against the same model as the section jumps */
+		if ((flags & 0x30) == 0x30)
+			f.checked = 0;
 	}
 	if (!cfg_err && !cred_err) {
 		/* (section, key) pairs defined, and absent ones: the first
