@@ -3612,12 +3612,6 @@ key_is(const char *a, size_t an, const char *b)
 }
 
 /*
- * One pass over one file: the last value of key in (kind, name).  With
- * skip_plain_default, "[default]" sections are skipped (the config file
- * had a "[profile default]").  *has_prefixed_default reports whether this
- * file has one.
- */
-/*
  * Move to the next line that starts with '['.  Only for a file that
  * passed bk_profile_check(): there, such a line is a section header
  * (continuation lines start with a blank) and every other line belongs
@@ -3641,6 +3635,12 @@ ini_skip_section(struct bk_ini *it)
 	}
 }
 
+/*
+ * One pass over one file: the last value of key in (kind, name).  With
+ * skip_plain_default, "[default]" sections are skipped (the config file
+ * had a "[profile default]").  *has_prefixed_default reports whether this
+ * file has one.
+ */
 static enum bk_err
 ini_scan(enum bk_ini_file file, const char *text, size_t len, int checked,
     enum bk_ini_kind kind, const char *name, const char *key, char *out,

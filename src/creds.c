@@ -1553,7 +1553,6 @@ resolve_chain(struct bk_awsconf *c, struct bk_credentials *out,
 	    NULL, NULL);
 }
 
-
 enum bk_err
 bk_creds_resolve(struct bk_awsconf *c, struct bk_credentials *out,
     struct bk_chain_report *rep)
